@@ -1,0 +1,53 @@
+# Two commands for learners (make start, make test); the rest are for developers.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# JupyterLab refuses to run as root (CI, containers) unless told it is fine.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+NBVAL := --nbval --nbval-sanitize-with notebooks/sanitize.cfg
+
+.PHONY: start test unit-test nbval browser-test browser-test-if-available lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Stamps: reinstall only when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@ $(VENV)/.installed
+
+start: $(VENV)/.installed
+	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/00_start_here.ipynb
+
+test: unit-test nbval browser-test-if-available
+
+unit-test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest tests
+
+nbval: $(VENV)/.installed-test
+	$(BIN)/python -m pytest $(NBVAL) notebooks
+
+browser-test: $(VENV)/.installed-test
+	$(BIN)/python tests/browser/check_notebooks.py
+
+browser-test-if-available: $(VENV)/.installed-test
+	@if [ -x /usr/bin/chromium ]; then \
+		$(MAKE) --no-print-directory browser-test; \
+	else \
+		echo "browser test SKIPPED: /usr/bin/chromium not installed (apt-get install chromium)"; \
+	fi
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check bpcourse tests bench
+
+bench: $(VENV)/.installed
+	$(BIN)/python bench/train_step.py
+	$(BIN)/python bench/flashcards.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,67 @@
+"""Diagnostics for training: per-layer gradient norms, clipping, and catching NaN/inf."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class TrainingDiverged(FloatingPointError):
+    """Training produced NaN or inf; the message names the step, the layer and a likely cause."""
+
+
+def grad_norms(grads: dict[str, np.ndarray]) -> dict[str, float]:
+    r"""$\lVert \partial L / \partial W^{(l)} \rVert$ (Frobenius) for each layer, keyed ``W1``, ``W2``…
+
+    Norms that shrink layer after layer towards the input are the signature of vanishing
+    gradients; norms that grow, of exploding ones.
+    """
+    return {k: float(np.linalg.norm(g)) for k, g in grads.items() if k.startswith("W")}
+
+
+def clip_by_global_norm(grads: dict[str, np.ndarray], max_norm: float) -> float:
+    r"""Scale all gradients in place so their joint norm is at most ``max_norm``.
+
+    $g \leftarrow g \cdot \min(1, c / \lVert g \rVert)$: the direction is kept, only an
+    oversized step is shortened. Returns the norm before clipping.
+    """
+    total = float(np.sqrt(sum(np.sum(g * g) for g in grads.values())))
+    if total > max_norm:
+        for g in grads.values():
+            g *= max_norm / total
+    return total
+
+
+def _first_non_finite(net) -> str | None:
+    """The first array, in the order the passes computed them, holding NaN or inf."""
+    t = net.trace
+    for name in t.names():
+        if not np.all(np.isfinite(t[name])):
+            return name
+    for name, p in net.params.items():
+        if not np.all(np.isfinite(p)):
+            return name
+    return None
+
+
+def check_finite(net, loss: float, step: int, epoch: int, lr: float | None = None) -> None:
+    """Raise TrainingDiverged if the last pass produced NaN or inf anywhere.
+
+    Called after every training step, so training stops at the first bad value
+    instead of carrying on with NaN weights.
+    """
+    bad = _first_non_finite(net)
+    if bad is None and np.isfinite(loss):
+        return
+    where = bad or "the loss"
+    layer = "".join(ch for ch in where if ch.isdigit())
+    place = f"{where} (layer {layer})" if layer else where
+    big = max(float(np.max(np.abs(p[np.isfinite(p)]), initial=0.0))
+              for p in net.params.values())
+    lr_text = f"the learning rate (lr={lr:g}) is probably too high" if lr else \
+        "the step size is probably too high"
+    raise TrainingDiverged(
+        f"training diverged at step {step} (epoch {epoch}): {place} contains NaN or inf "
+        f"(loss = {loss}). Likely cause: {lr_text}, so the weights grew (largest finite "
+        f"|weight| = {big:.3g}) until values overflowed. Try a smaller learning rate, "
+        "gradient clipping (clip_norm=...), or a smaller initialisation."
+    )

@@ -1,0 +1,352 @@
+"""Flashcard decks: load and validate the YAML deck files.
+
+A deck is one YAML file whose stem is the deck's name::
+
+    deck: chain-rule              # required, equals the file stem
+    title: The chain rule         # required
+    description: optional text    # optional
+    cards:                        # required, a non-empty list
+      - id: cr-outer-inner        # required, unique across all decks, [a-z0-9-]+
+        front: What does ...?     # required, non-empty text (Markdown, $...$ maths)
+        back: It ...              # required, non-empty text
+        tags: [chain-rule]        # optional list of strings
+
+The review history is keyed by the card ``id``, so the text of a card can be edited
+freely without losing its history; changing the id starts the card afresh.
+
+Every problem found is reported as ``FILE:LINE: message``. Line numbers come from
+PyYAML's node marks (the same parse that builds the data), so they point at the
+offending key or card even when the file has other problems.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+DECK_KEYS = ("deck", "title", "description", "cards")
+CARD_KEYS = ("id", "front", "back", "tags")
+CARD_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+DECK_NAMES = (
+    "forward-pass",
+    "chain-rule",
+    "backward-pass",
+    "weight-update",
+    "epochs-and-batches",
+    "vanishing-exploding",
+    "regularization",
+    "putting-it-together",
+    "backprop-essentials",
+)
+
+
+@dataclass(frozen=True)
+class Card:
+    """One flashcard; ``deck`` is the name of the deck it belongs to."""
+
+    id: str
+    front: str
+    back: str
+    tags: tuple[str, ...] = ()
+    deck: str = ""
+    line: int = 0
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "front": self.front, "back": self.back, "tags": list(self.tags)}
+
+
+@dataclass(frozen=True)
+class Deck:
+    """A named, ordered list of cards read from one file."""
+
+    name: str
+    title: str
+    cards: tuple[Card, ...]
+    description: str = ""
+    path: Path | None = None
+
+    def __len__(self) -> int:
+        return len(self.cards)
+
+    def card(self, card_id: str) -> Card:
+        """The card with this id (KeyError if the deck has none)."""
+        for card in self.cards:
+            if card.id == card_id:
+                return card
+        raise KeyError(card_id)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One validation problem, printed as ``file:line: message``."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class DeckError(ValueError):
+    """Raised when a deck file (or a set of decks) does not validate."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def default_deck_dir() -> Path:
+    """The directory of the decks shipped with the package.
+
+    Installed (also editable) packages map the repository's ``flashcards/`` directory to
+    ``bpcourse.decks``; a source checkout that was never installed falls back to it directly.
+    """
+    try:
+        return Path(str(resources.files("bpcourse.decks")))
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parents[2] / "flashcards"
+
+
+def deck_paths(directory: str | os.PathLike | None = None) -> list[Path]:
+    """The deck files in ``directory`` (default: the shipped decks), sorted by name."""
+    root = Path(directory) if directory is not None else default_deck_dir()
+    return sorted(p for p in root.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def _short(path: Path) -> str:
+    """A short path for messages: relative to the working directory when inside it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+    return str(path) if rel.startswith("..") else rel
+
+
+def _line(node: yaml.Node) -> int:
+    return node.start_mark.line + 1
+
+
+def _is_text(value: object) -> bool:
+    return isinstance(value, str) and value.strip() != ""
+
+
+def _mapping_items(node, where: str, problems: list[Problem], path: str, allowed: tuple):
+    """(key, key_node, value_node) of a mapping node; reports unknown and repeated keys."""
+    seen: dict[str, int] = {}
+    items = []
+    for key_node, value_node in node.value:
+        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+        if key not in allowed:
+            problems.append(Problem(path, _line(key_node), f"{where}unknown key {key!r}"))
+            continue
+        if key in seen:
+            problems.append(
+                Problem(path, _line(key_node), f"{where}key {key!r} repeated (first on line "
+                        f"{seen[key]})")
+            )
+            continue
+        seen[key] = _line(key_node)
+        items.append((key, key_node, value_node))
+    return items
+
+
+def _parse(path: Path, problems: list[Problem]):
+    """(root node, data) of a YAML file, or (None, None) after reporting a syntax error."""
+    shown = _short(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(Problem(shown, 1, f"cannot read file: {exc}"))
+        return None, None
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 1
+        problems.append(Problem(shown, line, f"YAML syntax error: {exc.problem or exc}"))
+        return None, None
+    except yaml.YAMLError as exc:
+        problems.append(Problem(shown, 1, f"YAML error: {exc}"))
+        return None, None
+    finally:
+        loader.dispose()
+    return node, data
+
+
+def _card(node, data, deck: str, path: str, problems: list[Problem]) -> Card | None:
+    """Validate one card node; the Card, or None if it has problems."""
+    if not isinstance(node, yaml.MappingNode):
+        problems.append(Problem(path, _line(node), "each card must be a mapping with id/front/back"))
+        return None
+    card_id = data.get("id") if isinstance(data, dict) else None
+    label = f"card {card_id!r}: " if isinstance(card_id, str) and card_id else "card: "
+    before = len(problems)
+    items = {k: (kn, vn) for k, kn, vn in _mapping_items(node, label, problems, path, CARD_KEYS)}
+    for key in ("id", "front", "back"):
+        if key not in items:
+            problems.append(Problem(path, _line(node), f"{label}missing {key!r}"))
+        elif not _is_text(data[key]):
+            problems.append(Problem(path, _line(items[key][1]), f"{label}empty {key!r}"))
+    if "id" in items and _is_text(card_id) and not CARD_ID.match(card_id):
+        problems.append(
+            Problem(path, _line(items["id"][1]),
+                    f"{label}id must be lower-case letters, digits and dashes")
+        )
+    tags = data.get("tags", [])
+    if "tags" in items and not (
+        isinstance(tags, list) and all(isinstance(t, str) and t.strip() for t in tags)
+    ):
+        problems.append(Problem(path, _line(items["tags"][1]), f"{label}tags must be a list of "
+                                "non-empty strings"))
+    if len(problems) > before:
+        return None
+    return Card(
+        id=card_id,
+        front=data["front"].strip(),
+        back=data["back"].strip(),
+        tags=tuple(tags or ()),
+        deck=deck,
+        line=_line(node),
+    )
+
+
+def _check_header(path: Path, node, data, problems: list[Problem]) -> dict:
+    """Validate the top-level mapping; returns {key: value node} of the known keys."""
+    shown = _short(path)
+    if not isinstance(node, yaml.MappingNode) or not isinstance(data, dict):
+        line = _line(node) if node is not None else 1
+        problems.append(Problem(shown, line, "a deck file must be a mapping with deck/title/cards"))
+        return {}
+    items = {k: vn for k, _kn, vn in _mapping_items(node, "", problems, shown, DECK_KEYS)}
+    for key in ("deck", "title", "cards"):
+        if key not in items:
+            problems.append(Problem(shown, 1, f"missing {key!r}"))
+    if "deck" in items and data["deck"] != path.stem:
+        problems.append(
+            Problem(shown, _line(items["deck"]),
+                    f"deck name {data['deck']!r} does not match the file name {path.stem!r}")
+        )
+    if "title" in items and not _is_text(data["title"]):
+        problems.append(Problem(shown, _line(items["title"]), "empty 'title'"))
+    if "description" in items and not isinstance(data["description"], (str, type(None))):
+        problems.append(Problem(shown, _line(items["description"]), "'description' must be text"))
+    cards = items.get("cards")
+    if cards is not None and (not isinstance(cards, yaml.SequenceNode) or not cards.value):
+        problems.append(Problem(shown, _line(cards), "'cards' must be a non-empty list"))
+        del items["cards"]
+    return items
+
+
+def _read(path: Path, problems: list[Problem]) -> Deck | None:
+    """Parse and validate one file, appending to ``problems``; the Deck if it is valid."""
+    before = len(problems)
+    node, data = _parse(path, problems)
+    if len(problems) > before:
+        return None
+    items = _check_header(path, node, data, problems)
+    cards = []
+    if "cards" in items:
+        seen: dict[str, int] = {}
+        for card_node, card_data in zip(items["cards"].value, data["cards"]):
+            card = _card(card_node, card_data, path.stem, _short(path), problems)
+            if card is None:
+                continue
+            if card.id in seen:
+                problems.append(
+                    Problem(_short(path), card.line, f"card {card.id!r}: duplicate id (also on "
+                            f"line {seen[card.id]})")
+                )
+                continue
+            seen[card.id] = card.line
+            cards.append(card)
+    if len(problems) > before:
+        return None
+    return Deck(
+        name=path.stem,
+        title=data["title"].strip(),
+        description=(data.get("description") or "").strip(),
+        cards=tuple(cards),
+        path=path,
+    )
+
+
+def _resolve(deck: str | os.PathLike) -> Path:
+    """A deck name of the shipped decks, or a path to a deck file."""
+    text = os.fspath(deck)
+    if text.endswith((".yaml", ".yml")) or os.sep in text or "/" in text:
+        return Path(text)
+    path = default_deck_dir() / f"{text}.yaml"
+    if not path.exists():
+        known = ", ".join(p.stem for p in deck_paths())
+        raise KeyError(f"no deck named {text!r}; the decks are: {known}")
+    return path
+
+
+def load_deck(deck: str | os.PathLike | Deck) -> Deck:
+    """Load one deck by name (``"chain-rule"``) or path; raises DeckError if it is invalid.
+
+    A Deck passed in is returned as it is, so functions can accept either.
+    """
+    if isinstance(deck, Deck):
+        return deck
+    problems: list[Problem] = []
+    loaded = _read(_resolve(deck), problems)
+    if problems:
+        raise DeckError(problems)
+    assert loaded is not None
+    return loaded
+
+
+def _cross_deck_duplicates(decks: Iterable[Deck]) -> list[Problem]:
+    """Ids used in more than one deck: history is keyed by id, so they would share it."""
+    first: dict[str, tuple[Card, Deck]] = {}
+    problems = []
+    for deck in decks:
+        for card in deck.cards:
+            other, other_deck = first.setdefault(card.id, (card, deck))
+            if other is not card:
+                where = f"{_short(other_deck.path or Path(other_deck.name))}:{other.line}"
+                problems.append(
+                    Problem(_short(deck.path or Path(deck.name)), card.line,
+                            f"card {card.id!r}: duplicate id (also at {where})")
+                )
+    return problems
+
+
+def _read_all(directory: str | os.PathLike | None) -> tuple[list[Deck], list[Problem]]:
+    problems: list[Problem] = []
+    paths = deck_paths(directory)
+    if not paths:
+        root = Path(directory) if directory is not None else default_deck_dir()
+        return [], [Problem(_short(root), 0, "no deck files (*.yaml) found")]
+    decks = [d for d in (_read(p, problems) for p in paths) if d is not None]
+    return decks, problems + _cross_deck_duplicates(decks)
+
+
+def check_decks(directory: str | os.PathLike | None = None) -> list[Problem]:
+    """Every problem of every deck in ``directory`` (default: the shipped decks).
+
+    Besides each file's own problems this finds card ids used by two decks.
+    An empty list means all decks are valid.
+    """
+    return _read_all(directory)[1]
+
+
+def load_decks(directory: str | os.PathLike | None = None) -> dict[str, Deck]:
+    """All decks of ``directory`` (default: the shipped decks) by name.
+
+    Raises DeckError listing every problem if any deck is invalid.
+    """
+    decks, problems = _read_all(directory)
+    if problems:
+        raise DeckError(problems)
+    return {d.name: d for d in decks}

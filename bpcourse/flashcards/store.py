@@ -1,0 +1,449 @@
+"""The review store: an append-only log of self-ratings in an SQLite file.
+
+Rules that keep a learner's progress safe:
+
+* Every ``record`` is its own transaction and is committed (``synchronous=FULL``: on disk,
+  not only handed to the OS) before it returns, so a review the learner saw acknowledged
+  survives a crash, a killed kernel or a power cut.
+* WAL mode lets readers and one writer work at once; writers take the write lock up front
+  (``BEGIN IMMEDIATE``) and wait for it (SQLite's busy timeout, plus our own retry with
+  back-off for the few cases where SQLite reports "busy" without waiting). Two kernels, or
+  a notebook and a terminal, can write at the same time without an error.
+* The file is identified (SQLite header, ``application_id``, ``user_version``) before
+  anything is written. A corrupt or foreign file raises StoreError naming the file and what
+  to do; it is never modified, overwritten or deleted.
+* The schema has a version (``PRAGMA user_version``) and numbered migrations.
+
+The log is the truth. The only other table is a cache of schedule states derived from it
+(see ``progress.py``), which can always be rebuilt.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import sqlite3
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import TypeVar
+
+from .schedulers import check_rating, check_utc
+
+APPLICATION_ID = 0x62706372  # "bpcr": marks the file as a bpcourse review store
+STORE_FILENAME = "reviews.sqlite3"
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+MICROSECOND = timedelta(microseconds=1)
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+T = TypeVar("T")
+
+
+def to_micros(when: datetime) -> int:
+    """UTC datetime -> integer microseconds since 1970 (exact; sorts like the time)."""
+    return (when - EPOCH) // MICROSECOND
+
+
+def from_micros(micros: int) -> datetime:
+    return EPOCH + micros * MICROSECOND
+
+
+def default_store_path() -> Path:
+    """``$BPCOURSE_HOME/reviews.sqlite3`` if BPCOURSE_HOME is set, else the user data dir."""
+    home = os.environ.get("BPCOURSE_HOME")
+    if home:
+        return Path(home) / STORE_FILENAME
+    import platformdirs
+
+    return platformdirs.user_data_path("bpcourse", appauthor=False) / STORE_FILENAME
+
+
+@dataclass(frozen=True)
+class Review:
+    """One logged self-rating. ``practice`` reviews never change the schedule."""
+
+    card_id: str
+    rating: int
+    reviewed_at: datetime
+    practice: bool = False
+    id: int | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "card_id": self.card_id,
+            "rating": self.rating,
+            "reviewed_at": self.reviewed_at.isoformat(),
+            "practice": self.practice,
+            "id": self.id,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Review:
+        return cls(
+            card_id=data["card_id"],
+            rating=int(data["rating"]),
+            reviewed_at=datetime.fromisoformat(data["reviewed_at"]),
+            practice=bool(data.get("practice", False)),
+            id=data.get("id"),
+        )
+
+    @classmethod
+    def from_row(cls, row: tuple) -> Review:
+        row_id, card_id, rating, micros, practice = row
+        return cls(card_id, rating, from_micros(micros), bool(practice), row_id)
+
+
+@dataclass(frozen=True)
+class LogPosition:
+    """How much of the log a cache covers: number of rows and the largest row id."""
+
+    rows: int
+    max_id: int
+
+
+@dataclass(frozen=True)
+class CacheSnapshot:
+    """A consistent read of the log position, a scheduler's cache and the rows it lacks."""
+
+    position: LogPosition
+    cached: LogPosition | None
+    states: dict[str, str]
+    new_rows: list[tuple]
+
+
+class StoreError(RuntimeError):
+    """The file at the store's path cannot be used (corrupt, foreign, too new)."""
+
+
+def _migration_1(conn: sqlite3.Connection) -> None:
+    # reviewed_at: integer microseconds since 1970 UTC, exact and cheap to sort.
+    conn.execute(
+        """CREATE TABLE reviews (
+               id INTEGER PRIMARY KEY AUTOINCREMENT,
+               card_id TEXT NOT NULL CHECK (card_id <> ''),
+               rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),
+               reviewed_at INTEGER NOT NULL,
+               practice INTEGER NOT NULL DEFAULT 0 CHECK (practice IN (0, 1))
+           )"""
+    )
+    conn.execute("CREATE INDEX reviews_by_card ON reviews (card_id, reviewed_at, id)")
+
+
+def _migration_2(conn: sqlite3.Connection) -> None:
+    # Derived schedule states per scheduler; rebuilt from the log whenever in doubt.
+    conn.execute(
+        """CREATE TABLE schedule_cache (
+               scheduler TEXT NOT NULL,
+               card_id TEXT NOT NULL,
+               state TEXT NOT NULL,
+               PRIMARY KEY (scheduler, card_id)
+           ) WITHOUT ROWID"""
+    )
+    conn.execute(
+        """CREATE TABLE schedule_cache_position (
+               scheduler TEXT PRIMARY KEY,
+               log_rows INTEGER NOT NULL,
+               log_max_id INTEGER NOT NULL
+           )"""
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migration_1, _migration_2]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+ROW = "id, card_id, rating, reviewed_at, practice"
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+class ReviewStore:
+    """The learner's review log (see the module docstring for the guarantees).
+
+    ``ReviewStore()`` opens the default store (``default_store_path()``); pass a path to
+    use another file. ``timeout`` is how long, in seconds, a write waits for another
+    process's write to finish before giving up.
+    """
+
+    def __init__(self, path: str | os.PathLike | None = None, *, timeout: float = 60.0):
+        self.path = Path(path) if path is not None else default_store_path()
+        self.timeout = timeout
+        self._check_header()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(
+            self.path, timeout=timeout, isolation_level=None, check_same_thread=False
+        )
+        try:
+            self._open()
+        except BaseException:
+            self._conn.close()
+            raise
+
+    # -- opening -----------------------------------------------------------------------
+
+    def _problem(self, what: str) -> StoreError:
+        return StoreError(
+            f"{self.path}: {what}. The file was left untouched. Move or rename it (keep it if "
+            "it holds reviews you care about) and bpcourse will start a new store there, or "
+            "set BPCOURSE_HOME to another directory."
+        )
+
+    def _check_header(self) -> None:
+        """Refuse files that are not SQLite before SQLite ever opens (and could write) them."""
+        if self.path.is_dir():
+            raise self._problem("is a directory, not a review store")
+        if not self.path.exists() or self.path.stat().st_size == 0:
+            return
+        with open(self.path, "rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+        if header != SQLITE_HEADER:
+            raise self._problem("is not a bpcourse review store (not an SQLite database)")
+
+    def _open(self) -> None:
+        app_id, version, tables = self._retry(self._identify)
+        if app_id != APPLICATION_ID and (app_id != 0 or tables):
+            raise self._problem("is an SQLite database of another program, not a review store")
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: written by a newer bpcourse (schema {version}, this one knows "
+                f"{SCHEMA_VERSION}); upgrade bpcourse to use it. The file was left untouched."
+            )
+        self._retry(lambda: self._conn.execute("PRAGMA journal_mode=WAL").fetchone())
+        self._conn.execute("PRAGMA synchronous=FULL")
+        if version < SCHEMA_VERSION:
+            self._write(self._migrate)
+
+    def _identify(self) -> tuple[int, int, list[str]]:
+        try:
+            app_id = self._conn.execute("PRAGMA application_id").fetchone()[0]
+            version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+            tables = [r[0] for r in self._conn.execute("SELECT name FROM sqlite_master")]
+        except sqlite3.OperationalError as exc:
+            if _is_busy(exc):
+                raise
+            raise self._problem(f"cannot be read as a review store ({exc})") from exc
+        except sqlite3.DatabaseError as exc:
+            raise self._problem(f"is corrupt ({exc})") from exc
+        return app_id, version, tables
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        # Re-read inside the write transaction: another process may have migrated already.
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        for number in range(version + 1, SCHEMA_VERSION + 1):
+            MIGRATIONS[number - 1](conn)
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    # -- transactions ------------------------------------------------------------------
+
+    def _retry(self, attempt: Callable[[], T]) -> T:
+        """Run ``attempt`` until it is not refused with "database is locked" or time is up."""
+        deadline = time.monotonic() + self.timeout
+        pause = 0.005
+        while True:
+            try:
+                return attempt()
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc) or time.monotonic() > deadline:
+                    raise
+            except sqlite3.DatabaseError as exc:
+                if type(exc) is sqlite3.DatabaseError:  # "malformed", "not a database"
+                    raise self._problem(f"is corrupt ({exc})") from exc
+                raise
+            # Jitter so that two waiting processes do not retry in lock-step.
+            time.sleep(pause * (0.5 + random.random()))
+            pause = min(pause * 2, 0.2)
+
+    def _write(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``work`` in one write transaction, committed before returning."""
+
+        def attempt() -> T:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                result = work(self._conn)
+                self._conn.execute("COMMIT")
+                return result
+            except BaseException:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+
+        return self._retry(attempt)
+
+    def _read(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``work`` in one read transaction: a consistent snapshot in WAL mode."""
+
+        def attempt() -> T:
+            self._conn.execute("BEGIN")
+            try:
+                return work(self._conn)
+            finally:
+                self._conn.execute("COMMIT")
+
+        return self._retry(attempt)
+
+    # -- the log -----------------------------------------------------------------------
+
+    def record(
+        self,
+        card_id: str,
+        rating: int,
+        when: datetime | None = None,
+        practice: bool = False,
+    ) -> Review:
+        """Append one review and commit it; returns it with its row id.
+
+        ``rating`` must be an int from 1 to 5 and ``when`` (default: now) timezone-aware;
+        anything else raises ValueError and nothing is stored.
+        """
+        review = _checked(card_id, rating, when, practice)
+
+        def insert(conn: sqlite3.Connection) -> int:
+            cursor = conn.execute(
+                "INSERT INTO reviews (card_id, rating, reviewed_at, practice) VALUES (?,?,?,?)",
+                (review.card_id, review.rating, to_micros(review.reviewed_at),
+                 int(review.practice)),
+            )
+            return cursor.lastrowid
+
+        row_id = self._write(insert)
+        return Review(review.card_id, review.rating, review.reviewed_at, review.practice, row_id)
+
+    def record_many(self, reviews: Iterable[Review]) -> int:
+        """Append many reviews in one transaction (imports, benchmarks); returns the count."""
+        rows = [
+            (r.card_id, r.rating, to_micros(r.reviewed_at), int(r.practice))
+            for r in (_checked(r.card_id, r.rating, r.reviewed_at, r.practice) for r in reviews)
+        ]
+        self._write(
+            lambda conn: conn.executemany(
+                "INSERT INTO reviews (card_id, rating, reviewed_at, practice) VALUES (?,?,?,?)",
+                rows,
+            )
+        )
+        return len(rows)
+
+    def reviews(self, card_id: str | None = None) -> list[Review]:
+        """The logged reviews (of one card, or all), oldest first."""
+        if card_id is None:
+            query, args = f"SELECT {ROW} FROM reviews ORDER BY reviewed_at, id", ()
+        else:
+            query = f"SELECT {ROW} FROM reviews WHERE card_id = ? ORDER BY reviewed_at, id"
+            args = (card_id,)
+        rows = self._read(lambda conn: conn.execute(query, args).fetchall())
+        return [Review.from_row(row) for row in rows]
+
+    def __len__(self) -> int:
+        return self._read(lambda conn: conn.execute("SELECT count(*) FROM reviews").fetchone()[0])
+
+    # -- the schedule cache (used by progress.py) --------------------------------------
+
+    def full_log(self) -> tuple[LogPosition, list[tuple]]:
+        """The log position and every row ``(id, card_id, rating, reviewed_at_us, practice)``,
+        ordered by card and time, read in one snapshot."""
+
+        def read(conn: sqlite3.Connection):
+            rows = conn.execute(
+                f"SELECT {ROW} FROM reviews ORDER BY card_id, reviewed_at, id"
+            ).fetchall()
+            return _position(conn), rows
+
+        return self._read(read)
+
+    def cache_snapshot(self, scheduler_key: str) -> CacheSnapshot:
+        """One snapshot of the log position, the cached states and the rows added since."""
+
+        def read(conn: sqlite3.Connection) -> CacheSnapshot:
+            position = _position(conn)
+            meta = conn.execute(
+                "SELECT log_rows, log_max_id FROM schedule_cache_position WHERE scheduler = ?",
+                (scheduler_key,),
+            ).fetchone()
+            if meta is None:
+                return CacheSnapshot(position, None, {}, [])
+            states = dict(
+                conn.execute(
+                    "SELECT card_id, state FROM schedule_cache WHERE scheduler = ?",
+                    (scheduler_key,),
+                )
+            )
+            new_rows = conn.execute(
+                f"SELECT {ROW} FROM reviews WHERE id > ? ORDER BY card_id, reviewed_at, id",
+                (meta[1],),
+            ).fetchall()
+            return CacheSnapshot(position, LogPosition(*meta), states, new_rows)
+
+        return self._read(read)
+
+    def save_cache(
+        self,
+        scheduler_key: str,
+        based_on: LogPosition | None,
+        position: LogPosition,
+        states: dict[str, str],
+        replace_all: bool,
+    ) -> bool:
+        """Store derived states covering the log up to ``position``.
+
+        Written only if the cache still is as it was read (``based_on``), so two processes
+        updating it at once cannot mix their results; returns whether it was written.
+        """
+
+        def write(conn: sqlite3.Connection) -> bool:
+            meta = conn.execute(
+                "SELECT log_rows, log_max_id FROM schedule_cache_position WHERE scheduler = ?",
+                (scheduler_key,),
+            ).fetchone()
+            current = LogPosition(*meta) if meta else None
+            if current != based_on and not (replace_all and _older(current, position)):
+                return False
+            if replace_all:
+                conn.execute("DELETE FROM schedule_cache WHERE scheduler = ?", (scheduler_key,))
+            conn.executemany(
+                "INSERT OR REPLACE INTO schedule_cache (scheduler, card_id, state) VALUES (?,?,?)",
+                [(scheduler_key, card_id, state) for card_id, state in states.items()],
+            )
+            conn.execute(
+                "INSERT OR REPLACE INTO schedule_cache_position VALUES (?,?,?)",
+                (scheduler_key, position.rows, position.max_id),
+            )
+            return True
+
+        return self._write(write)
+
+    # -- housekeeping ------------------------------------------------------------------
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> ReviewStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"ReviewStore({str(self.path)!r})"
+
+
+def _position(conn: sqlite3.Connection) -> LogPosition:
+    rows, max_id = conn.execute("SELECT count(*), coalesce(max(id), 0) FROM reviews").fetchone()
+    return LogPosition(rows, max_id)
+
+
+def _older(cached: LogPosition | None, position: LogPosition) -> bool:
+    """Whether a cache at ``cached`` is behind a rebuild at ``position`` (so may be replaced)."""
+    return cached is None or cached.max_id < position.max_id
+
+
+def _checked(card_id: object, rating: object, when: datetime | None, practice: object) -> Review:
+    if not isinstance(card_id, str) or not card_id:
+        raise ValueError(f"card_id must be a non-empty string, got {card_id!r}")
+    if not isinstance(practice, bool):
+        raise ValueError(f"practice must be True or False, got {practice!r}")
+    when = datetime.now(timezone.utc) if when is None else check_utc(when, "when")
+    return Review(card_id, check_rating(rating), when, practice)

@@ -1,0 +1,120 @@
+r"""Optimisers: each turns gradients into an in-place update of the parameters.
+
+All share ``step(params, grads)`` and keep their per-parameter state in ``state``
+(a dict of dicts: ``opt.state["v"]["W1"]``) so a learner can look at it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class Optimizer:
+    """Base class: checks the arrays line up, counts steps, holds the state."""
+
+    def __init__(self, lr: float) -> None:
+        if not lr > 0:
+            raise ValueError(f"learning rate must be > 0, got {lr}")
+        self.lr = lr
+        self.t = 0
+        self.state: dict[str, dict[str, np.ndarray]] = {}
+
+    def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
+        """Update every array in ``params`` in place from the matching gradient."""
+        if params.keys() != grads.keys():
+            raise ValueError(f"params and grads must have the same names; params has "
+                             f"{sorted(params)}, grads has {sorted(grads)}")
+        self.t += 1
+        for name, p in params.items():
+            g = grads[name]
+            if g.shape != p.shape:
+                raise ValueError(f"gradient {name} has shape {g.shape}, but the "
+                                 f"parameter has shape {p.shape}")
+            self._update(name, p, g)
+
+    def _slot(self, slot: str, name: str, like: np.ndarray) -> np.ndarray:
+        """The state array ``slot`` for parameter ``name``, zeros the first time."""
+        return self.state.setdefault(slot, {}).setdefault(name, np.zeros_like(like))
+
+    def _update(self, name: str, p: np.ndarray, g: np.ndarray) -> None:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v}" for k, v in vars(self).items() if k not in ("t", "state"))
+        return f"{type(self).__name__}({args})"
+
+
+class SGD(Optimizer):
+    r"""Plain gradient descent: $\theta \leftarrow \theta - \eta\, g$. No state."""
+
+    def _update(self, name, p, g):
+        p -= self.lr * g
+
+
+class Momentum(Optimizer):
+    r"""Gradient descent with momentum (heavy ball).
+
+    $v \leftarrow \beta v + g$ (v starts as the first g), $\theta \leftarrow \theta - \eta v$.
+    The velocity v averages recent gradients, so steps grow along directions that
+    agree from step to step and cancel along directions that oscillate.
+    """
+
+    def __init__(self, lr: float, beta: float = 0.9) -> None:
+        super().__init__(lr)
+        self.beta = beta
+
+    def _update(self, name, p, g):
+        velocities = self.state.setdefault("v", {})
+        if name in velocities:
+            v = velocities[name]
+            v *= self.beta
+            v += g
+        else:
+            v = velocities[name] = g.copy()
+        p -= self.lr * v
+
+
+class RMSprop(Optimizer):
+    r"""Per-parameter step sizes from a running mean of squared gradients.
+
+    $s \leftarrow \rho s + (1-\rho) g^2$ (s starts at 0),
+    $\theta \leftarrow \theta - \eta\, g / (\sqrt{s} + \epsilon)$.
+    """
+
+    def __init__(self, lr: float, rho: float = 0.99, eps: float = 1e-8) -> None:
+        super().__init__(lr)
+        self.rho, self.eps = rho, eps
+
+    def _update(self, name, p, g):
+        s = self._slot("s", name, p)
+        s *= self.rho
+        s += (1 - self.rho) * g * g
+        p -= self.lr * g / (np.sqrt(s) + self.eps)
+
+
+class Adam(Optimizer):
+    r"""Momentum and RMSprop together, with bias correction for the zero start.
+
+    $m \leftarrow \beta_1 m + (1-\beta_1) g$, $v \leftarrow \beta_2 v + (1-\beta_2) g^2$,
+    $\hat m = m / (1-\beta_1^t)$, $\hat v = v / (1-\beta_2^t)$,
+    $\theta \leftarrow \theta - \eta\, \hat m / (\sqrt{\hat v} + \epsilon)$, t counting steps
+    from 1.
+    """
+
+    def __init__(self, lr: float, beta1: float = 0.9, beta2: float = 0.999,
+                 eps: float = 1e-8) -> None:
+        super().__init__(lr)
+        self.beta1, self.beta2, self.eps = beta1, beta2, eps
+
+    def _update(self, name, p, g):
+        m, v = self._slot("m", name, p), self._slot("v", name, p)
+        m *= self.beta1
+        m += (1 - self.beta1) * g
+        v *= self.beta2
+        v += (1 - self.beta2) * g * g
+        m_hat = m / (1 - self.beta1 ** self.t)
+        v_hat = v / (1 - self.beta2 ** self.t)
+        p -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+
+
+OPTIMIZERS = {cls.__name__: cls for cls in (SGD, Momentum, RMSprop, Adam)}

@@ -1,0 +1,70 @@
+"""The trace: every number a forward and backward pass computed, by layer, by name.
+
+Names follow the course's notation: ``A0`` (= X), ``Z{l}``, ``A{l}``, ``mask{l}`` (dropout),
+``dA{l}`` (the upstream gradient dL/dA_l arriving from layer l+1), ``fprime{l}`` (the
+local factor f'(Z_l)), ``delta{l}`` (= dL/dZ_l), ``dW{l}`` and ``db{l}`` (gradients).
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+# Order in which a layer's entries are listed: forward first, then backward.
+_ORDER = ["Z", "A", "mask", "dA", "fprime", "delta", "dW", "db"]
+_NAME = re.compile(r"^([A-Za-z]+?)(\d+)$")
+
+
+def _split(name: str) -> tuple[str, int]:
+    m = _NAME.match(name)
+    if not m:
+        raise KeyError(name)
+    return m.group(1), int(m.group(2))
+
+
+def _sort_key(name: str) -> tuple[int, int, int]:
+    stem, layer = _split(name)
+    backward = stem in ("dA", "fprime", "delta", "dW", "db")
+    # Forward entries by increasing layer, then backward entries by decreasing layer,
+    # the order in which the passes computed them.
+    return (int(backward), -layer if backward else layer, _ORDER.index(stem))
+
+
+def _preview(a: np.ndarray, k: int = 4) -> str:
+    flat = np.ravel(a)
+    vals = ", ".join(f"{v: .4g}" for v in flat[:k])
+    return f"[{vals}{', ...' if flat.size > k else ''}]"
+
+
+class Trace(dict):
+    """A dict name -> array, filled by ``MLP.forward`` and ``MLP.loss_and_gradients``.
+
+    ``trace["delta2"]`` is one array; ``trace.layer(2)`` is every entry of layer 2;
+    printing the trace gives one row per array: name, layer, shape and a few values.
+    """
+
+    loss: float | None = None
+
+    def layer(self, l: int) -> dict[str, np.ndarray]:
+        """Every entry of layer ``l`` (``A0`` is layer 0), in the order they were computed."""
+        names = sorted((n for n in self if _split(n)[1] == l), key=_sort_key)
+        return {n: self[n] for n in names}
+
+    def names(self) -> list[str]:
+        """All names, forward pass first, then the backward pass from the output down."""
+        return sorted(self, key=_sort_key)
+
+    def table(self) -> str:
+        rows = [("name", "layer", "shape", "values")]
+        rows += [(n, str(_split(n)[1]), str(self[n].shape), _preview(self[n]))
+                 for n in self.names()]
+        widths = [max(len(r[i]) for r in rows) for i in range(3)]
+        lines = ["  ".join(r[i].ljust(widths[i]) for i in range(3)) + "  " + r[3]
+                 for r in rows]
+        if self.loss is not None:
+            lines.append(f"loss = {self.loss:.6g}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return self.table() if self else "Trace(empty: run forward or loss_and_gradients)"

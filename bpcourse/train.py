@@ -1,0 +1,135 @@
+"""The training loop: epochs of shuffled mini-batches, with a history of what happened."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from .data import minibatches
+from .diagnostics import check_finite, clip_by_global_norm, grad_norms
+from .optim import SGD, Optimizer
+
+
+def accuracy(net, X, Y) -> float | None:
+    """Share of rows classified correctly (eval mode), or None for a regression output."""
+    if net.output == "identity":
+        return None
+    pred = net.predict(X)
+    Y = np.asarray(Y)
+    if net.output == "softmax" and Y.ndim == 2:
+        Y = Y.argmax(axis=1)
+    elif net.output == "sigmoid" and Y.ndim == 2 and Y.shape[1] == 1:
+        Y = Y[:, 0]
+    return float(np.mean(pred == Y))
+
+
+@dataclass
+class History:
+    """Per-epoch losses and accuracies, and per-step gradient norms of each layer."""
+
+    train_loss: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    train_acc: list[float | None] = field(default_factory=list)
+    val_acc: list[float | None] = field(default_factory=list)
+    grad_norms: dict[str, list[float]] = field(default_factory=dict)
+    epoch_seconds: list[float] = field(default_factory=list)
+    steps: int = 0
+
+    @property
+    def epochs(self) -> int:
+        return len(self.train_loss)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> History:
+        return cls(**d)
+
+    def __repr__(self) -> str:
+        if not self.train_loss:
+            return "History(no epochs yet)"
+        parts = [f"epochs={self.epochs}", f"steps={self.steps}",
+                 f"train_loss={self.train_loss[-1]:.4g}"]
+        if self.val_loss:
+            parts.append(f"val_loss={self.val_loss[-1]:.4g}")
+        if self.train_acc and self.train_acc[-1] is not None:
+            parts.append(f"train_acc={self.train_acc[-1]:.3f}")
+        if self.val_acc and self.val_acc[-1] is not None:
+            parts.append(f"val_acc={self.val_acc[-1]:.3f}")
+        return f"History({', '.join(parts)})"
+
+
+def _evaluate(net, X, Y, loss: str, l2: float) -> tuple[float, float | None]:
+    """Loss and accuracy on a whole set, in eval mode (no dropout)."""
+    was_training, net.training = net.training, False
+    try:
+        value = net.loss(X, Y, loss=loss, l2=l2)
+    finally:
+        net.training = was_training
+    return value, accuracy(net, X, Y)
+
+
+def _progress_bar(epochs: int, enabled: bool):
+    if not enabled:
+        return None
+    # tqdm.auto draws a widget bar in a notebook and a text bar in a terminal.
+    from tqdm.auto import tqdm
+    return tqdm(total=epochs, unit="epoch", leave=True)
+
+
+def fit(net, X, Y, loss: str = "mse", optimizer: Optimizer | None = None, epochs: int = 10,
+        batch_size: int = 32, l2: float = 0.0, val=None, progress: bool = True,
+        seed: int = 0, clip_norm: float | None = None) -> History:
+    """Train ``net`` in place by mini-batch gradient descent and return its History.
+
+    Each epoch shuffles the rows (from ``seed``, so runs repeat exactly), takes one
+    optimiser step per batch, then records train (and ``val=(X_val, Y_val)``) loss and
+    accuracy measured in eval mode. Every step records each layer's gradient norm and
+    checks for NaN/inf, stopping with ``TrainingDiverged`` at the first one.
+    ``clip_norm`` clips the gradients' global norm before each step.
+    """
+    optimizer = optimizer or SGD(0.1)
+    X, Y = np.asarray(X), np.asarray(Y)
+    rng = np.random.default_rng(seed)
+    history = History(grad_norms={f"W{l}": [] for l in range(1, net.n_layers + 1)})
+    bar = _progress_bar(epochs, progress)
+    net.train()
+    try:
+        for epoch in range(1, epochs + 1):
+            start = time.perf_counter()
+            for Xb, Yb in minibatches(X, Y, batch_size, shuffle=True, rng=rng):
+                history.steps += 1
+                # Overflow is caught below with a message naming the step and layer, which
+                # says more than NumPy's warnings would.
+                with np.errstate(over="ignore", invalid="ignore"):
+                    value, grads = net.loss_and_gradients(Xb, Yb, loss=loss, l2=l2)
+                    check_finite(net, value, history.steps, epoch, optimizer.lr)
+                    for k, v in grad_norms(grads).items():
+                        history.grad_norms[k].append(v)
+                    if clip_norm is not None:
+                        clip_by_global_norm(grads, clip_norm)
+                    optimizer.step(net.params, grads)
+            history.epoch_seconds.append(time.perf_counter() - start)
+            _record_epoch(history, net, X, Y, loss, l2, val)
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix(loss=f"{history.train_loss[-1]:.4g}")
+    finally:
+        if bar is not None:
+            bar.close()
+        net.eval()
+    return history
+
+
+def _record_epoch(history: History, net, X, Y, loss: str, l2: float, val) -> None:
+    with np.errstate(over="ignore", invalid="ignore"):
+        tl, ta = _evaluate(net, X, Y, loss, l2)
+        history.train_loss.append(tl)
+        history.train_acc.append(ta)
+        if val is not None:
+            vl, va = _evaluate(net, val[0], val[1], loss, l2)
+            history.val_loss.append(vl)
+            history.val_acc.append(va)

@@ -1,0 +1,1 @@
+"""The shipped flashcard decks (YAML files), installed as the package ``bpcourse.decks``."""
