@@ -6,8 +6,8 @@ so a float32 network stays float32 end to end.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

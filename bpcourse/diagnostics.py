@@ -10,7 +10,7 @@ class TrainingDiverged(FloatingPointError):
 
 
 def grad_norms(grads: dict[str, np.ndarray]) -> dict[str, float]:
-    r"""$\lVert \partial L / \partial W^{(l)} \rVert$ (Frobenius) for each layer, keyed ``W1``, ``W2``…
+    r"""$\lVert \partial L / \partial W^{(l)} \rVert$ (Frobenius) per layer, keyed ``W1``, ...
 
     Norms that shrink layer after layer towards the input are the signature of vanishing
     gradients; norms that grow, of exploding ones.
@@ -52,9 +52,14 @@ def check_finite(net, loss: float, step: int, epoch: int, lr: float | None = Non
     bad = _first_non_finite(net)
     if bad is None and np.isfinite(loss):
         return
-    where = bad or "the loss"
-    layer = "".join(ch for ch in where if ch.isdigit())
-    place = f"{where} (layer {layer})" if layer else where
+    if bad is None:
+        # Every array is finite but the loss is not: squaring or summing the output
+        # overflowed, so the output layer is where to look.
+        L = net.n_layers
+        place = f"the loss, computed from the output A{L} (layer {L}),"
+    else:
+        layer = "".join(ch for ch in bad if ch.isdigit())
+        place = f"{bad} (layer {layer})" if layer else bad
     big = max(float(np.max(np.abs(p[np.isfinite(p)]), initial=0.0))
               for p in net.params.values())
     lr_text = f"the learning rate (lr={lr:g}) is probably too high" if lr else \

@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -157,6 +157,16 @@ def _mapping_items(node, where: str, problems: list[Problem], path: str, allowed
     return items
 
 
+def _syntax_problem(shown: str, exc: yaml.MarkedYAMLError) -> Problem:
+    """The line where PyYAML got stuck, plus where the construct it was reading began
+    (an unclosed quote is only noticed at the end of the file)."""
+    mark = exc.problem_mark or exc.context_mark
+    message = f"YAML syntax error: {exc.problem or exc}"
+    if exc.context and exc.context_mark is not None and exc.context_mark is not mark:
+        message += f" ({exc.context} started on line {exc.context_mark.line + 1})"
+    return Problem(shown, mark.line + 1 if mark is not None else 1, message)
+
+
 def _parse(path: Path, problems: list[Problem]):
     """(root node, data) of a YAML file, or (None, None) after reporting a syntax error."""
     shown = _short(path)
@@ -170,9 +180,7 @@ def _parse(path: Path, problems: list[Problem]):
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 1
-        problems.append(Problem(shown, line, f"YAML syntax error: {exc.problem or exc}"))
+        problems.append(_syntax_problem(shown, exc))
         return None, None
     except yaml.YAMLError as exc:
         problems.append(Problem(shown, 1, f"YAML error: {exc}"))
@@ -185,7 +193,7 @@ def _parse(path: Path, problems: list[Problem]):
 def _card(node, data, deck: str, path: str, problems: list[Problem]) -> Card | None:
     """Validate one card node; the Card, or None if it has problems."""
     if not isinstance(node, yaml.MappingNode):
-        problems.append(Problem(path, _line(node), "each card must be a mapping with id/front/back"))
+        problems.append(Problem(path, _line(node), "a card must be a mapping of id/front/back"))
         return None
     card_id = data.get("id") if isinstance(data, dict) else None
     label = f"card {card_id!r}: " if isinstance(card_id, str) and card_id else "card: "
@@ -256,7 +264,7 @@ def _read(path: Path, problems: list[Problem]) -> Deck | None:
     cards = []
     if "cards" in items:
         seen: dict[str, int] = {}
-        for card_node, card_data in zip(items["cards"].value, data["cards"]):
+        for card_node, card_data in zip(items["cards"].value, data["cards"], strict=True):
             card = _card(card_node, card_data, path.stem, _short(path), problems)
             if card is None:
                 continue

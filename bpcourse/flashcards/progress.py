@@ -1,39 +1,64 @@
 """Each card's schedule state, derived by replaying the review log through a scheduler.
 
 Replaying 200,000 reviews through FSRS takes seconds, so the derived states are cached in
-the store, per scheduler (``scheduler.key``), together with the log position they cover
-(number of rows and largest row id). Because the log is append-only, bringing the cache up
-to date means replaying only the rows added since. The cache is rebuilt from scratch when
-its position does not add up (rows missing) and per card when a new row is older than the
-card's last review (a clock set back, a review recorded with an earlier ``when``).
+the store, per scheduler (``scheduler.key``), with the largest log row id they cover.
+Because the log is append-only, bringing the cache up to date means replaying only the
+rows added since; a card is replayed from its whole history when a new row is older than
+its last review (a clock set back, a review recorded with an earlier ``when``).
 
 Practice reviews are in the log but never change a schedule, so replay skips them.
+
+The cache keeps due date, first and last review as plain columns and the scheduler's full
+state as JSON, decoded only for the cards that need it (the one being answered): building
+today's queue for 10,000 cards then costs milliseconds, not a second.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import groupby
 
 from .schedulers import Scheduler, ScheduleState
-from .store import LogPosition, Review, ReviewStore
+from .store import CachedCard, Review, ReviewStore, from_micros, to_micros
 
 
-@dataclass(frozen=True)
 class CardProgress:
-    """A reviewed card: its schedule state, when it was first seen, how many reviews."""
+    """A reviewed card: its due date, first and last review, number of reviews (practice
+    excluded) and its scheduler state (``state``, decoded on first use)."""
 
-    card_id: str
-    state: ScheduleState
-    first_review: datetime
-    reviews: int
+    __slots__ = ("card_id", "due", "first_review", "last_review", "reviews", "_state",
+                 "_json", "_scheduler")
+
+    def __init__(self, card_id: str, due: datetime, first_review: datetime,
+                 last_review: datetime, reviews: int, state: ScheduleState | None = None,
+                 state_json: str = "", scheduler: Scheduler | None = None):
+        """Pass either ``state`` or its JSON and the scheduler that decodes it."""
+        self.card_id = card_id
+        self.due = due
+        self.first_review = first_review
+        self.last_review = last_review
+        self.reviews = reviews
+        self._state = state
+        self._json = state_json
+        self._scheduler = scheduler
+
+    @classmethod
+    def from_state(cls, card_id: str, state: ScheduleState, first_review: datetime,
+                   reviews: int) -> CardProgress:
+        return cls(card_id, state.due, first_review, state.last_review, reviews, state=state)
 
     @property
-    def due(self) -> datetime:
-        return self.state.due
+    def state(self) -> ScheduleState:
+        if self._state is None:
+            self._state = self._scheduler.state_from_dict(json.loads(self._json))
+        return self._state
+
+    @property
+    def interval(self) -> timedelta:
+        """The interval chosen at the last review (due minus last review)."""
+        return self.due - self.last_review
 
     def to_dict(self) -> dict:
         return {
@@ -45,12 +70,18 @@ class CardProgress:
 
     @classmethod
     def from_dict(cls, data: dict, scheduler: Scheduler) -> CardProgress:
-        return cls(
-            card_id=data["card_id"],
-            state=scheduler.state_from_dict(data["state"]),
-            first_review=datetime.fromisoformat(data["first_review"]),
-            reviews=int(data["reviews"]),
-        )
+        state = scheduler.state_from_dict(data["state"])
+        first = datetime.fromisoformat(data["first_review"])
+        return cls.from_state(data["card_id"], state, first, int(data["reviews"]))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CardProgress):
+            return NotImplemented
+        return self.to_dict() == other.to_dict()
+
+    def __repr__(self) -> str:
+        return (f"CardProgress({self.card_id!r}, due={self.due.isoformat()}, "
+                f"reviews={self.reviews})")
 
 
 def advance(
@@ -59,8 +90,8 @@ def advance(
     """The progress after one (non-practice) review."""
     state = scheduler.review(progress.state if progress else None, rating, when, card_id=card_id)
     if progress is None:
-        return CardProgress(card_id, state, state.last_review or when, 1)
-    return CardProgress(card_id, state, progress.first_review, progress.reviews + 1)
+        return CardProgress.from_state(card_id, state, state.last_review, 1)
+    return CardProgress.from_state(card_id, state, progress.first_review, progress.reviews + 1)
 
 
 def replay(
@@ -81,46 +112,62 @@ def _by_card(rows: list[tuple]) -> Iterable[tuple[str, list[Review]]]:
         yield card_id, [Review.from_row(row) for row in group]
 
 
-def _encode(progress: CardProgress) -> str:
-    return json.dumps(progress.to_dict(), separators=(",", ":"))
+def _to_cache(progress: CardProgress) -> CachedCard:
+    return CachedCard(
+        progress.card_id,
+        to_micros(progress.due),
+        to_micros(progress.first_review),
+        to_micros(progress.last_review),
+        progress.reviews,
+        json.dumps(progress.state.to_dict(), separators=(",", ":")),
+    )
 
 
-def _rebuild(store: ReviewStore, scheduler: Scheduler, based_on: LogPosition | None):
-    position, rows = store.full_log()
+def _from_cache(cached: CachedCard, scheduler: Scheduler) -> CardProgress:
+    return CardProgress(
+        cached.card_id,
+        from_micros(cached.due_us),
+        from_micros(cached.first_us),
+        from_micros(cached.last_us),
+        cached.reviews,
+        state_json=cached.state_json,
+        scheduler=scheduler,
+    )
+
+
+def _rebuild(store: ReviewStore, scheduler: Scheduler) -> dict[str, CardProgress]:
+    log_max_id, rows = store.full_log()
     result = {}
     for card_id, reviews in _by_card(rows):
         progress = replay(scheduler, card_id, reviews)
         if progress is not None:
             result[card_id] = progress
-    encoded = {card_id: _encode(p) for card_id, p in result.items()}
-    store.save_cache(scheduler.key, based_on, position, encoded, replace_all=True)
+    cached = [_to_cache(p) for p in result.values()]
+    store.save_cache(scheduler.key, None, log_max_id, cached, replace_all=True)
     return result
 
 
 def load_progress(store: ReviewStore, scheduler: Scheduler) -> dict[str, CardProgress]:
     """The progress of every card reviewed at least once (not counting practice), by id."""
     snapshot = store.cache_snapshot(scheduler.key)
-    cached = snapshot.cached
-    if cached is None or cached.rows + len(snapshot.new_rows) != snapshot.position.rows:
-        return _rebuild(store, scheduler, cached)
-    result = {
-        card_id: CardProgress.from_dict(json.loads(text), scheduler)
-        for card_id, text in snapshot.states.items()
-    }
+    if snapshot.cached_max_id is None:
+        return _rebuild(store, scheduler)
+    result = {cached.card_id: _from_cache(cached, scheduler) for cached in snapshot.cards}
     if not snapshot.new_rows:
         return result
     changed = {}
     for card_id, reviews in _by_card(snapshot.new_rows):
         before = result.get(card_id)
-        last = before.state.last_review if before else None
-        if last is not None and any(r.reviewed_at < last for r in reviews):
+        if before is not None and any(r.reviewed_at < before.last_review for r in reviews):
             # An older review arrived late: replay the whole card, up to this snapshot only.
-            history = [r for r in store.reviews(card_id) if r.id <= snapshot.position.max_id]
+            history = [r for r in store.reviews(card_id) if r.id <= snapshot.log_max_id]
             progress = replay(scheduler, card_id, history)
         else:
             progress = replay(scheduler, card_id, reviews, start=before)
         if progress is not None:
             result[card_id] = changed[card_id] = progress
-    encoded = {card_id: _encode(p) for card_id, p in changed.items()}
-    store.save_cache(scheduler.key, cached, snapshot.position, encoded, replace_all=False)
+    store.save_cache(
+        scheduler.key, snapshot.cached_max_id, snapshot.log_max_id,
+        [_to_cache(p) for p in changed.values()], replace_all=False,
+    )
     return result

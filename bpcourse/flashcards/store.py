@@ -96,20 +96,26 @@ class Review:
 
 
 @dataclass(frozen=True)
-class LogPosition:
-    """How much of the log a cache covers: number of rows and the largest row id."""
+class CachedCard:
+    """One card's cached derived state: the times as integer microseconds, the scheduler's
+    state as JSON (decoded only when needed)."""
 
-    rows: int
-    max_id: int
+    card_id: str
+    due_us: int
+    first_us: int
+    last_us: int
+    reviews: int
+    state_json: str
 
 
 @dataclass(frozen=True)
 class CacheSnapshot:
-    """A consistent read of the log position, a scheduler's cache and the rows it lacks."""
+    """One consistent read: the log's largest row id, a scheduler's cache (None: no cache)
+    with the largest row id it covers, and the log rows added since."""
 
-    position: LogPosition
-    cached: LogPosition | None
-    states: dict[str, str]
+    log_max_id: int
+    cached_max_id: int | None
+    cards: list[CachedCard]
     new_rows: list[tuple]
 
 
@@ -129,14 +135,22 @@ def _migration_1(conn: sqlite3.Connection) -> None:
            )"""
     )
     conn.execute("CREATE INDEX reviews_by_card ON reviews (card_id, reviewed_at, id)")
+    conn.execute("CREATE INDEX reviews_by_time ON reviews (reviewed_at)")
 
 
 def _migration_2(conn: sqlite3.Connection) -> None:
-    # Derived schedule states per scheduler; rebuilt from the log whenever in doubt.
+    # Derived schedule states per scheduler, covering the log up to log_max_id. The log is
+    # append-only, so rows with larger ids are all a cache lacks; should a row ever be
+    # changed or deleted (by hand), the triggers drop every cache's position, forcing a
+    # rebuild from the log.
     conn.execute(
         """CREATE TABLE schedule_cache (
                scheduler TEXT NOT NULL,
                card_id TEXT NOT NULL,
+               due INTEGER NOT NULL,
+               first_review INTEGER NOT NULL,
+               last_review INTEGER NOT NULL,
+               reviews INTEGER NOT NULL,
                state TEXT NOT NULL,
                PRIMARY KEY (scheduler, card_id)
            ) WITHOUT ROWID"""
@@ -144,10 +158,14 @@ def _migration_2(conn: sqlite3.Connection) -> None:
     conn.execute(
         """CREATE TABLE schedule_cache_position (
                scheduler TEXT PRIMARY KEY,
-               log_rows INTEGER NOT NULL,
                log_max_id INTEGER NOT NULL
            )"""
     )
+    for event in ("UPDATE", "DELETE"):
+        conn.execute(
+            f"""CREATE TRIGGER reviews_{event.lower()} AFTER {event} ON reviews
+                BEGIN DELETE FROM schedule_cache_position; END"""
+        )
 
 
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migration_1, _migration_2]
@@ -327,13 +345,17 @@ class ReviewStore:
         )
         return len(rows)
 
-    def reviews(self, card_id: str | None = None) -> list[Review]:
-        """The logged reviews (of one card, or all), oldest first."""
-        if card_id is None:
-            query, args = f"SELECT {ROW} FROM reviews ORDER BY reviewed_at, id", ()
-        else:
-            query = f"SELECT {ROW} FROM reviews WHERE card_id = ? ORDER BY reviewed_at, id"
-            args = (card_id,)
+    def reviews(self, card_id: str | None = None, since: datetime | None = None) -> list[Review]:
+        """The logged reviews, oldest first: all, or one card's, or those from ``since`` on."""
+        conditions, args = [], []
+        if card_id is not None:
+            conditions.append("card_id = ?")
+            args.append(card_id)
+        if since is not None:
+            conditions.append("reviewed_at >= ?")
+            args.append(to_micros(check_utc(since, "since")))
+        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+        query = f"SELECT {ROW} FROM reviews {where} ORDER BY reviewed_at, id"
         rows = self._read(lambda conn: conn.execute(query, args).fetchall())
         return [Review.from_row(row) for row in rows]
 
@@ -342,74 +364,73 @@ class ReviewStore:
 
     # -- the schedule cache (used by progress.py) --------------------------------------
 
-    def full_log(self) -> tuple[LogPosition, list[tuple]]:
-        """The log position and every row ``(id, card_id, rating, reviewed_at_us, practice)``,
-        ordered by card and time, read in one snapshot."""
+    def full_log(self) -> tuple[int, list[tuple]]:
+        """The log's largest row id and every row ``(id, card_id, rating, reviewed_at_us,
+        practice)`` ordered by card and time, read in one snapshot."""
 
-        def read(conn: sqlite3.Connection):
+        def read(conn: sqlite3.Connection) -> tuple[int, list[tuple]]:
             rows = conn.execute(
                 f"SELECT {ROW} FROM reviews ORDER BY card_id, reviewed_at, id"
             ).fetchall()
-            return _position(conn), rows
+            return _max_id(conn), rows
 
         return self._read(read)
 
     def cache_snapshot(self, scheduler_key: str) -> CacheSnapshot:
-        """One snapshot of the log position, the cached states and the rows added since."""
+        """The cached states of one scheduler and the log rows added since, in one read."""
 
         def read(conn: sqlite3.Connection) -> CacheSnapshot:
-            position = _position(conn)
-            meta = conn.execute(
-                "SELECT log_rows, log_max_id FROM schedule_cache_position WHERE scheduler = ?",
-                (scheduler_key,),
-            ).fetchone()
-            if meta is None:
-                return CacheSnapshot(position, None, {}, [])
-            states = dict(
-                conn.execute(
-                    "SELECT card_id, state FROM schedule_cache WHERE scheduler = ?",
+            log_max_id = _max_id(conn)
+            cached_max_id = _cached_max_id(conn, scheduler_key)
+            if cached_max_id is None:
+                return CacheSnapshot(log_max_id, None, [], [])
+            cards = [
+                CachedCard(*row) for row in conn.execute(
+                    "SELECT card_id, due, first_review, last_review, reviews, state"
+                    " FROM schedule_cache WHERE scheduler = ?",
                     (scheduler_key,),
                 )
-            )
+            ]
             new_rows = conn.execute(
                 f"SELECT {ROW} FROM reviews WHERE id > ? ORDER BY card_id, reviewed_at, id",
-                (meta[1],),
+                (cached_max_id,),
             ).fetchall()
-            return CacheSnapshot(position, LogPosition(*meta), states, new_rows)
+            return CacheSnapshot(log_max_id, cached_max_id, cards, new_rows)
 
         return self._read(read)
 
     def save_cache(
         self,
         scheduler_key: str,
-        based_on: LogPosition | None,
-        position: LogPosition,
-        states: dict[str, str],
+        based_on: int | None,
+        log_max_id: int,
+        cards: Iterable[CachedCard],
         replace_all: bool,
     ) -> bool:
-        """Store derived states covering the log up to ``position``.
+        """Store derived states covering the log up to row ``log_max_id``.
 
-        Written only if the cache still is as it was read (``based_on``), so two processes
-        updating it at once cannot mix their results; returns whether it was written.
+        An update (``replace_all=False``) is written only if the cache is still the one it
+        was computed from (covering up to ``based_on``), a rebuild only if the cache is
+        older than it: two processes updating at once cannot mix their results. Returns
+        whether it was written.
         """
+        rows = [
+            (scheduler_key, c.card_id, c.due_us, c.first_us, c.last_us, c.reviews, c.state_json)
+            for c in cards
+        ]
 
         def write(conn: sqlite3.Connection) -> bool:
-            meta = conn.execute(
-                "SELECT log_rows, log_max_id FROM schedule_cache_position WHERE scheduler = ?",
-                (scheduler_key,),
-            ).fetchone()
-            current = LogPosition(*meta) if meta else None
-            if current != based_on and not (replace_all and _older(current, position)):
-                return False
+            current = _cached_max_id(conn, scheduler_key)
             if replace_all:
+                if current is not None and current >= log_max_id:
+                    return False
                 conn.execute("DELETE FROM schedule_cache WHERE scheduler = ?", (scheduler_key,))
-            conn.executemany(
-                "INSERT OR REPLACE INTO schedule_cache (scheduler, card_id, state) VALUES (?,?,?)",
-                [(scheduler_key, card_id, state) for card_id, state in states.items()],
-            )
+            elif current != based_on:
+                return False
+            conn.executemany("INSERT OR REPLACE INTO schedule_cache VALUES (?,?,?,?,?,?,?)", rows)
             conn.execute(
-                "INSERT OR REPLACE INTO schedule_cache_position VALUES (?,?,?)",
-                (scheduler_key, position.rows, position.max_id),
+                "INSERT OR REPLACE INTO schedule_cache_position VALUES (?,?)",
+                (scheduler_key, log_max_id),
             )
             return True
 
@@ -430,14 +451,15 @@ class ReviewStore:
         return f"ReviewStore({str(self.path)!r})"
 
 
-def _position(conn: sqlite3.Connection) -> LogPosition:
-    rows, max_id = conn.execute("SELECT count(*), coalesce(max(id), 0) FROM reviews").fetchone()
-    return LogPosition(rows, max_id)
+def _max_id(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT coalesce(max(id), 0) FROM reviews").fetchone()[0]
 
 
-def _older(cached: LogPosition | None, position: LogPosition) -> bool:
-    """Whether a cache at ``cached`` is behind a rebuild at ``position`` (so may be replaced)."""
-    return cached is None or cached.max_id < position.max_id
+def _cached_max_id(conn: sqlite3.Connection, scheduler_key: str) -> int | None:
+    row = conn.execute(
+        "SELECT log_max_id FROM schedule_cache_position WHERE scheduler = ?", (scheduler_key,)
+    ).fetchone()
+    return row[0] if row else None
 
 
 def _checked(card_id: object, rating: object, when: datetime | None, practice: object) -> Review:

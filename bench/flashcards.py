@@ -1,0 +1,100 @@
+"""Benchmark the flashcard store: 10,000 cards and 200,000 logged reviews.
+
+Prints the median time of
+  (a) opening the store and computing today's queue (target: under 200 ms), and
+  (b) recording one rating and rescheduling that card (target: under 20 ms),
+with the default scheduler (FSRS) on a temporary store. Also prints, for information, the
+one-off cost of building the schedule cache from the whole log (first run after an upgrade
+or a change of scheduler).
+
+    python bench/flashcards.py
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from bpcourse.flashcards import FSRS, ReviewStore
+from bpcourse.flashcards.deck import Card
+from bpcourse.flashcards.progress import load_progress, replay
+from bpcourse.flashcards.session import build_queue
+from bpcourse.flashcards.store import Review
+
+CARDS = 10_000
+REVIEWS = 200_000
+RUNS_QUEUE = 15
+RUNS_RECORD = 50
+TARGET_QUEUE_MS = 200
+TARGET_RECORD_MS = 20
+
+
+def make_log(now: datetime, rng: random.Random) -> list[Review]:
+    """20 reviews a card at random times over the last two years, mostly good ratings."""
+    per_card = REVIEWS // CARDS
+    reviews = []
+    for index in range(CARDS):
+        times = sorted(rng.uniform(1, 730) for _ in range(per_card))
+        for days_ago in reversed(times):
+            rating = rng.choices((1, 2, 3, 4, 5), weights=(1, 1, 2, 4, 2))[0]
+            reviews.append(Review(f"card-{index:05d}", rating, now - timedelta(days=days_ago)))
+    return reviews
+
+
+def median_ms(samples: list[float]) -> float:
+    return 1000 * statistics.median(samples)
+
+
+def main() -> int:
+    rng = random.Random(1)
+    now = datetime.now(timezone.utc)
+    cards = [Card(f"card-{i:05d}", "front", "back", deck="bench") for i in range(CARDS)]
+    scheduler = FSRS()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "reviews.sqlite3"
+        with ReviewStore(path) as store:
+            store.record_many(make_log(now, rng))
+            started = time.perf_counter()
+            load_progress(store, scheduler)
+            rebuild = time.perf_counter() - started
+
+        queue_times, queue_length = [], 0
+        for _ in range(RUNS_QUEUE):
+            started = time.perf_counter()
+            with ReviewStore(path) as store:
+                queue_length = len(build_queue(cards, load_progress(store, scheduler), now))
+            queue_times.append(time.perf_counter() - started)
+
+        record_times = []
+        with ReviewStore(path) as store:
+            for _ in range(RUNS_RECORD):
+                card_id = rng.choice(cards).id
+                started = time.perf_counter()
+                store.record(card_id, rng.randint(1, 5))
+                replay(scheduler, card_id, store.reviews(card_id))
+                record_times.append(time.perf_counter() - started)
+            # the queue again, now that the cache must catch up with the new reviews
+            started = time.perf_counter()
+            build_queue(cards, load_progress(store, scheduler), now)
+            catch_up = time.perf_counter() - started
+
+    queue_ms, record_ms = median_ms(queue_times), median_ms(record_times)
+    print(f"flashcards: {CARDS} cards, {REVIEWS} reviews, scheduler {scheduler!r}")
+    print(f"  one-off cache build from the whole log: {1000 * rebuild:.0f} ms")
+    print(f"  (a) open store + today's queue ({queue_length} cards): median {queue_ms:.1f} ms "
+          f"(target < {TARGET_QUEUE_MS} ms)")
+    print(f"  (b) record a rating + reschedule: median {record_ms:.1f} ms "
+          f"(target < {TARGET_RECORD_MS} ms)")
+    print(f"  queue after {RUNS_RECORD} new reviews (cache catch-up): {1000 * catch_up:.1f} ms")
+    ok = queue_ms < TARGET_QUEUE_MS and record_ms < TARGET_RECORD_MS
+    print("  targets met" if ok else "  TARGETS MISSED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

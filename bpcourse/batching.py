@@ -1,0 +1,457 @@
+r"""Epochs, iterations and batches: the experiments behind notebook 05.
+
+With N training rows and batch size B, one epoch (one pass over every row) takes
+
+$$\text{steps per epoch} = \left\lceil N / B \right\rceil$$
+
+optimiser steps, the last batch holding the $N - B(\lceil N/B\rceil - 1)$ rows left over.
+
+Every loss in this course is the *mean* over the batch, so the gradient of a batch
+$\mathcal{B}$ is the mean of the per-example gradients $g_n = \nabla_\theta \ell_n$:
+
+$$g_{\mathcal B} = \frac1B \sum_{n \in \mathcal B} g_n,\qquad
+\bar g = \frac1N \sum_{n=1}^{N} g_n \ \text{(the full-batch gradient).}$$
+
+A batch drawn at random is an unbiased estimate of $\bar g$. Its noise, the mean squared
+deviation, falls like $1/B$; drawing the B rows without replacement from N adds the
+finite-population factor that takes it to exactly 0 at $B = N$:
+
+$$\mathbb E\,\lVert g_{\mathcal B} - \bar g\rVert^2 = \frac{S}{B}\cdot\frac{N-B}{N-1},\qquad
+S = \frac1N\sum_{n=1}^{N}\lVert g_n - \bar g\rVert^2 .$$
+
+Gradients are handled here as one flat vector $\theta$-sized, the arrays of ``net.params``
+laid end to end in their order (W1, b1, W2, b2, ...). matplotlib is imported inside the
+drawing functions only, so ``import bpcourse.batching`` stays light.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .optim import SGD, Optimizer
+from .train import History, fit
+
+
+# -- the arithmetic of an epoch ------------------------------------------------------------
+def _check_sizes(n: int, batch_size: int) -> None:
+    if n < 1:
+        raise ValueError(f"the training set needs at least one row, got N={n}")
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+
+
+def steps_per_epoch(n: int, batch_size: int, drop_last: bool = False) -> int:
+    r"""Optimiser steps (iterations) in one epoch of n rows: $\lceil n/B \rceil$.
+
+    With ``drop_last`` the incomplete last batch is skipped: $\lfloor n/B \rfloor$
+    (refused when B > n, as no batch would be left).
+
+    >>> steps_per_epoch(1000, 64), steps_per_epoch(1000, 64, drop_last=True)
+    (16, 15)
+    """
+    _check_sizes(n, batch_size)
+    if drop_last:
+        if batch_size > n:
+            raise ValueError(f"drop_last with batch_size={batch_size} > N={n} leaves no batch")
+        return n // batch_size
+    return -(-n // batch_size)  # ceil without floats
+
+
+def batch_sizes(n: int, batch_size: int, drop_last: bool = False) -> list[int]:
+    """The size of every batch of one epoch, in order: full batches, then the remainder.
+
+    >>> batch_sizes(10, 4)
+    [4, 4, 2]
+    """
+    steps_per_epoch(n, batch_size, drop_last)  # validates the sizes
+    full, rest = divmod(n, batch_size)
+    last = [rest] if rest and not drop_last else []
+    return [batch_size] * full + last
+
+
+def total_steps(n: int, batch_size: int, epochs: int, drop_last: bool = False) -> int:
+    """Optimiser steps in ``epochs`` epochs: each epoch ends with its own smaller batch."""
+    if epochs < 0:
+        raise ValueError(f"epochs must be >= 0, got {epochs}")
+    return epochs * steps_per_epoch(n, batch_size, drop_last)
+
+
+# -- the training loop, plain --------------------------------------------------------------
+def run_epoch(net, X, Y, batch_size: int, optimizer: Optimizer, loss: str = "mse",
+              rng: np.random.Generator | None = None, shuffle: bool = True) -> list[float]:
+    """One epoch: shuffle the rows, then one optimiser step per slice of ``batch_size``.
+
+    Returns the loss of each batch, measured before its step. The rows are permuted with
+    ``rng`` exactly as ``bpcourse.fit`` does, so the same seed gives the same batches.
+    With ``shuffle=False`` the batches follow the rows' stored order, the same every epoch.
+    """
+    X, Y = np.asarray(X), np.asarray(Y)
+    _check_sizes(len(X), batch_size)
+    n = len(X)
+    order = (rng or np.random.default_rng()).permutation(n) if shuffle else np.arange(n)
+    batch_losses = []
+    for start in range(0, n, batch_size):
+        rows = order[start:start + batch_size]
+        value, grads = net.loss_and_gradients(X[rows], Y[rows], loss=loss)
+        optimizer.step(net.params, grads)
+        batch_losses.append(value)
+    return batch_losses
+
+
+@dataclass
+class Curve:
+    """What one training run did: whole-set loss per epoch and each batch's loss per step."""
+
+    batch_size: int
+    lr: float
+    epoch_loss: list[float]
+    step_loss: list[float]
+    diverged: bool = False
+
+    @property
+    def steps(self) -> int:
+        return len(self.step_loss)
+
+
+def train_curve(net, X, Y, batch_size: int, lr: float, epochs: int, loss: str = "mse",
+                seed: int = 0, shuffle: bool = True) -> Curve:
+    """Train ``net`` in place with SGD and record the loss on all of X after each epoch.
+
+    The same batches and updates as ``fit(..., optimizer=SGD(lr), seed=seed)``, without
+    its bookkeeping, so the widgets can retrain quickly. A run whose loss overflows stops
+    early with ``diverged=True`` (a large learning rate is something to try, not an error).
+    ``shuffle=False`` keeps the stored row order in every epoch.
+    """
+    rng = np.random.default_rng(seed)
+    optimizer = SGD(lr)
+    epoch_loss: list[float] = []
+    step_loss: list[float] = []
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for _ in range(epochs):
+            step_loss += run_epoch(net, X, Y, batch_size, optimizer, loss, rng, shuffle)
+            epoch_loss.append(net.loss(X, Y, loss=loss))
+            if not np.isfinite(epoch_loss[-1]) or not np.all(np.isfinite(step_loss)):
+                return Curve(batch_size, lr, epoch_loss, step_loss, diverged=True)
+    return Curve(batch_size, lr, epoch_loss, step_loss)
+
+
+def curves_for(make_net: Callable[[], object], X, Y, sizes: Sequence[int], lr: float,
+               epochs: int, loss: str = "mse", seed: int = 0) -> list[Curve]:
+    """``train_curve`` of one fresh ``make_net()`` per batch size, all with the same lr."""
+    return [train_curve(make_net(), X, Y, int(B), lr, epochs, loss, seed) for B in sizes]
+
+
+def compare_batch_sizes(make_net: Callable[[], object], X, Y, epochs: Mapping[int, int],
+                        lr: float, loss: str = "mse", seed: int = 0) -> dict[int, History]:
+    """``fit`` one fresh ``make_net()`` per batch size (same start, same lr): B -> History.
+
+    ``epochs`` maps each batch size to its number of epochs, so runs can be given similar
+    amounts of compute (an epoch of B=1 costs far more than one of B=N).
+    ``History.epoch_seconds`` holds the training time of every epoch, for loss against
+    seconds of compute as well as against epochs.
+    """
+    return {int(B): fit(make_net(), X, Y, loss=loss, optimizer=SGD(lr), epochs=int(E),
+                        batch_size=int(B), progress=False, seed=seed)
+            for B, E in epochs.items()}
+
+
+def seconds_per_epoch(make_net: Callable[[], object], X, Y, sizes: Sequence[int],
+                      loss: str = "mse", lr: float = 0.1, repeats: int = 3,
+                      seed: int = 0) -> dict[int, float]:
+    """Wall-clock seconds of one training epoch for each batch size: B -> seconds.
+
+    The fastest of ``repeats`` epochs is kept, since other programs can only slow a run
+    down. Timings differ between machines and between runs; only their pattern repeats.
+    """
+    out = {}
+    for B in sizes:
+        net, optimizer = make_net(), SGD(lr)
+        rng = np.random.default_rng(seed)
+        best = np.inf
+        for _ in range(repeats):
+            start = time.perf_counter()
+            run_epoch(net, X, Y, int(B), optimizer, loss, rng)
+            best = min(best, time.perf_counter() - start)
+        out[int(B)] = float(best)
+    return out
+
+
+# -- gradients as vectors ------------------------------------------------------------------
+def flatten(grads: Mapping[str, np.ndarray]) -> np.ndarray:
+    """All gradient arrays laid end to end as one vector, in the dict's order."""
+    return np.concatenate([np.ravel(g) for g in grads.values()])
+
+
+def per_example_gradients(net, X, Y, loss: str = "mse") -> np.ndarray:
+    r"""The (N, P) matrix whose row n is $g_n$, the gradient of the loss on row n alone.
+
+    Their mean over the rows is the full-batch gradient $\bar g$, because the loss is a
+    mean. One backward pass per row: slow for big N, clear for small N.
+    """
+    X, Y = np.asarray(X), np.asarray(Y)
+    return np.stack([flatten(net.loss_and_gradients(X[n:n + 1], Y[n:n + 1], loss=loss)[1])
+                     for n in range(len(X))])
+
+
+def full_gradient(net, X, Y, loss: str = "mse") -> np.ndarray:
+    r"""$\bar g$: the gradient of the mean loss over all rows, from one backward pass."""
+    return flatten(net.loss_and_gradients(X, Y, loss=loss)[1])
+
+
+def sample_batches(n: int, batch_size: int, n_batches: int,
+                   rng: np.random.Generator) -> np.ndarray:
+    """(n_batches, B) row indices: each batch B distinct rows drawn uniformly from n."""
+    _check_sizes(n, batch_size)
+    if batch_size > n:
+        raise ValueError(f"a batch of {batch_size} distinct rows needs N >= {batch_size}, "
+                         f"got N={n}")
+    return np.stack([rng.permutation(n)[:batch_size] for _ in range(n_batches)])
+
+
+def minibatch_gradients(net, X, Y, batches: np.ndarray, loss: str = "mse") -> np.ndarray:
+    """(n_batches, P): the gradient of each batch of rows, from its own backward pass."""
+    X, Y = np.asarray(X), np.asarray(Y)
+    return np.stack([flatten(net.loss_and_gradients(X[rows], Y[rows], loss=loss)[1])
+                     for rows in batches])
+
+
+def expected_noise(G: np.ndarray, batch_size: int) -> float:
+    r"""Exact $\mathbb E\lVert g_{\mathcal B} - \bar g\rVert^2$ for B distinct rows drawn at random.
+
+    ``G`` holds the per-example gradients as rows. $S/B \cdot (N-B)/(N-1)$, with S the mean
+    squared distance of a row from the mean row.
+    """
+    n = len(G)
+    _check_sizes(n, batch_size)
+    if batch_size > n:
+        raise ValueError(f"batch_size {batch_size} is larger than N={n}")
+    if n == 1:
+        return 0.0
+    return spread(G) / batch_size * (n - batch_size) / (n - 1)
+
+
+def spread(G: np.ndarray) -> float:
+    r"""$S = \frac1N \sum_n \lVert g_n - \bar g\rVert^2$: how far, on average (squared), one
+    example's gradient lies from the mean of all of them (the rows of ``G``)."""
+    G = np.asarray(G, dtype=float)
+    return float(np.mean(np.sum((G - G.mean(axis=0)) ** 2, axis=1)))
+
+
+def cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Cosine of the angle between each row of ``a`` and the vector ``b`` (1: same way)."""
+    a = np.atleast_2d(a)
+    return a @ b / (np.linalg.norm(a, axis=1) * np.linalg.norm(b))
+
+
+@dataclass
+class GradientNoise:
+    """Measured and predicted gradient noise for several batch sizes at fixed parameters.
+
+    ``measured[i]``: mean of $\\lVert g_{\\mathcal B} - \\bar g\\rVert^2$ over the sampled
+    batches of size ``batch_sizes[i]``; ``theory[i]``: its exact expectation;
+    ``one_over_b[i]``: $S/B$, the pure 1/B law (sampling with replacement);
+    ``cosine[i]``: mean cosine between $g_{\\mathcal B}$ and $\\bar g$.
+    """
+
+    batch_sizes: list[int]
+    measured: list[float]
+    theory: list[float]
+    one_over_b: list[float]
+    cosine: list[float]
+    full_norm2: float
+
+    def table(self) -> str:
+        """One row per batch size: measured, exact and 1/B noise, and the mean cosine."""
+        lines = [f"{'B':>5} {'measured':>10} {'exact':>10} {'S/B':>10} {'cos':>6}"]
+        for row in zip(self.batch_sizes, self.measured, self.theory, self.one_over_b,
+                       self.cosine, strict=True):
+            lines.append("{:>5} {:>10.4g} {:>10.4g} {:>10.4g} {:>6.3f}".format(*row))
+        return "\n".join(lines)
+
+
+def gradient_noise(net, X, Y, sizes: Sequence[int], loss: str = "mse", n_batches: int = 200,
+                   seed: int = 0) -> GradientNoise:
+    """Sample ``n_batches`` mini-batch gradients per batch size and measure their spread.
+
+    The parameters stay fixed (nothing is trained): only the choice of rows varies.
+    """
+    rng = np.random.default_rng(seed)
+    g = full_gradient(net, X, Y, loss)
+    G = per_example_gradients(net, X, Y, loss)
+    S = spread(G)
+    measured, theory, cos = [], [], []
+    for B in sizes:
+        gB = minibatch_gradients(net, X, Y, sample_batches(len(G), int(B), n_batches, rng),
+                                 loss)
+        measured.append(float(np.mean(np.sum((gB - g) ** 2, axis=1))))
+        theory.append(expected_noise(G, int(B)))
+        cos.append(float(np.mean(cosine(gB, g))))
+    return GradientNoise([int(B) for B in sizes], measured, theory,
+                         [S / int(B) for B in sizes], cos, float(g @ g))
+
+
+# -- a 2-D picture of the noise ------------------------------------------------------------
+def gradient_plane(g: np.ndarray, G: np.ndarray) -> np.ndarray:
+    r"""(2, P) orthonormal axes to draw gradients on: $\bar g$'s direction, then the noise's.
+
+    Axis 1 is $\bar g / \lVert\bar g\rVert$. Axis 2 is the direction, at right angles to
+    it, along which the per-example gradients (rows of ``G``) spread most: the top
+    eigenvector of the scatter matrix $D^\top D$ of their deviations $D$ from $\bar g$,
+    once the axis-1 part is removed. Its sign is chosen so its largest entry is positive,
+    which makes the picture repeatable.
+    """
+    norm = np.linalg.norm(g)
+    if norm == 0:
+        raise ValueError("the full gradient is zero: there is no direction to draw against")
+    u1 = g / norm
+    D = G - g
+    D = D - np.outer(D @ u1, u1)
+    # The P x P eigenproblem is much cheaper than an SVD of the N x P matrix when N > P.
+    u2 = np.linalg.eigh(D.T @ D)[1][:, -1]
+    u2 = u2 - (u2 @ u1) * u1  # remove rounding leftovers so the axes stay at right angles
+    u2 /= np.linalg.norm(u2)
+    if u2[np.argmax(np.abs(u2))] < 0:
+        u2 = -u2
+    return np.stack([u1, u2])
+
+
+@dataclass
+class NoiseCloud:
+    """Mini-batch gradients of one batch size drawn in the plane of ``gradient_plane``.
+
+    ``points``: (n_batches, 2) coordinates of each $g_{\\mathcal B}$; ``full``: those of
+    $\\bar g$, which is $(\\lVert\\bar g\\rVert, 0)$; ``wrong_way``: share of batches whose
+    gradient points uphill for the whole set ($g_{\\mathcal B}\\cdot\\bar g < 0$), so a
+    step along it raises the full loss (for a small enough step).
+    """
+
+    batch_size: int
+    points: np.ndarray
+    full: np.ndarray
+    msd: float
+    wrong_way: float
+
+
+def noise_cloud(net, X, Y, batch_size: int, loss: str = "mse", n_batches: int = 200,
+                seed: int = 0, axes: np.ndarray | None = None) -> NoiseCloud:
+    """Sample mini-batch gradients of size ``batch_size`` and project them onto two axes.
+
+    ``axes`` defaults to ``gradient_plane`` for this net and data; pass the same axes for
+    every batch size so the pictures compare.
+    """
+    g = full_gradient(net, X, Y, loss)
+    if axes is None:
+        axes = gradient_plane(g, per_example_gradients(net, X, Y, loss))
+    rng = np.random.default_rng(seed)
+    gB = minibatch_gradients(net, X, Y, sample_batches(len(np.asarray(X)), batch_size,
+                                                       n_batches, rng), loss)
+    # g lies along axis 1 by construction: write it exactly rather than via rounding.
+    return NoiseCloud(batch_size, gB @ axes.T, np.array([np.linalg.norm(g), 0.0]),
+                      float(np.mean(np.sum((gB - g) ** 2, axis=1))),
+                      float(np.mean(gB @ g < 0)))
+
+
+# -- drawing (matplotlib imported here only) -----------------------------------------------
+def draw_noise_cloud(cloud: NoiseCloud, ax=None, lim: float | None = None):
+    """The sampled batch gradients as dots, the full gradient as an arrow from the origin."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 5))
+    ax.scatter(cloud.points[:, 0], cloud.points[:, 1], s=10, alpha=0.5, color="#1f77b4",
+               label=f"mini-batch gradients, B={cloud.batch_size}")
+    ax.annotate("", xy=tuple(cloud.full), xytext=(0, 0),
+                arrowprops={"arrowstyle": "->", "color": "#d62728", "lw": 2})
+    ax.plot(*cloud.full, "*", color="#d62728", markersize=14, label="full-batch gradient")
+    ax.axhline(0, color="0.8", lw=0.8, zorder=0)
+    ax.axvline(0, color="0.8", lw=0.8, zorder=0)
+    if lim is not None:
+        ax.set_xlim(-lim, lim)
+        ax.set_ylim(-lim, lim)
+    ax.set_aspect("equal")
+    ax.set_xlabel(r"along $\bar g$")
+    ax.set_ylabel("across (widest spread)")
+    ax.set_title(f"B={cloud.batch_size}: {100 * cloud.wrong_way:.0f}% point uphill")
+    ax.legend(loc="upper left", fontsize=8)
+    return ax
+
+
+def draw_curves(curves: Sequence[Curve], ax=None, highlight: int | None = None):
+    """Whole-set loss per epoch for each run (log scale); a diverged run is marked with x."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 4))
+    for c in curves:
+        epochs = np.arange(1, len(c.epoch_loss) + 1)
+        loss = np.asarray(c.epoch_loss, dtype=float)
+        ok = np.isfinite(loss)
+        style = {"lw": 2.5} if highlight in (None, c.batch_size) else {"lw": 1, "alpha": 0.35}
+        label = f"B={c.batch_size} ({len(c.step_loss) // max(len(c.epoch_loss), 1)} steps/epoch)"
+        (line,) = ax.plot(epochs[ok], loss[ok], marker=".", label=label, **style)
+        if c.diverged:
+            last = epochs[ok][-1] if ok.any() else 1
+            ax.plot(last, loss[ok][-1] if ok.any() else 1.0, "x", color=line.get_color(),
+                    markersize=12, mew=3)
+            line.set_label(label + ", diverged")
+    ax.set_yscale("log")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("loss on the whole training set")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def draw_runs(runs: Mapping[int, History], ax=None, against: str = "epoch",
+              start_loss: float | None = None):
+    """Whole-set loss of each run against epochs or against cumulative training seconds.
+
+    ``start_loss`` (the loss before training, the same for every run started from the same
+    weights) adds the point at epoch 0 / second 0.
+    """
+    import matplotlib.pyplot as plt
+
+    if against not in ("epoch", "seconds"):
+        raise ValueError(f"against must be 'epoch' or 'seconds', got {against!r}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 4))
+    for B, h in runs.items():
+        x = (np.arange(1, h.epochs + 1) if against == "epoch"
+             else np.cumsum(h.epoch_seconds))
+        y = list(h.train_loss)
+        if start_loss is not None:
+            x, y = np.concatenate([[0], x]), [start_loss] + y
+        ax.plot(x, y, marker="." if h.epochs <= 30 else None, label=f"B={B}")
+    ax.set_yscale("log")
+    ax.set_xlabel("epoch" if against == "epoch" else "training time (s)")
+    ax.set_ylabel("loss on the whole training set")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def draw_noise_vs_batch(noise: GradientNoise, ax=None, mark: int | None = None):
+    """Log-log: measured noise per batch size, the exact expectation, and the S/B line."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 4))
+    B = np.asarray(noise.batch_sizes, dtype=float)
+    keep = np.asarray(noise.theory) > 0  # B = N has no noise, which a log axis cannot show
+    ax.plot(B, noise.one_over_b, "--", color="0.5", label=r"$S/B$ (the $1/B$ law)")
+    ax.plot(B[keep], np.asarray(noise.theory)[keep], "-", color="#ff7f0e",
+            label=r"exact: $\frac{S}{B}\cdot\frac{N-B}{N-1}$")
+    ax.plot(B[keep], np.asarray(noise.measured)[keep], "o", color="#1f77b4",
+            label="measured (mean over sampled batches)")
+    if mark is not None and mark in noise.batch_sizes:
+        i = noise.batch_sizes.index(mark)
+        if noise.theory[i] > 0:
+            ax.plot(mark, noise.measured[i], "o", ms=14, mfc="none", mec="#d62728", mew=2)
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    ax.set_xlabel("batch size B")
+    ax.set_ylabel(r"$\mathbb{E}\,\|g_{\mathcal{B}} - \bar g\|^2$")
+    ax.legend(fontsize=8)
+    return ax

@@ -1,0 +1,462 @@
+r"""Checks for notebook 03 (the backward pass), and the typical bugs of a hand-written one.
+
+The exercises use a network with one hidden layer: sigmoid hidden units, a softmax output
+and the mean cross-entropy loss over a batch of N rows, whose backward pass is
+
+$$\delta^{(2)} = (A^{(2)} - Y)/N,\quad \partial L/\partial W^{(2)} = A^{(1)\top}\delta^{(2)},
+\quad \partial L/\partial b^{(2)} = \textstyle\sum_n \delta^{(2)}_n,$$
+$$\delta^{(1)} = (\delta^{(2)} W^{(2)\top}) \odot \sigma'(Z^{(1)}),\quad
+\partial L/\partial W^{(1)} = A^{(0)\top}\delta^{(1)},\quad
+\partial L/\partial b^{(1)} = \textstyle\sum_n \delta^{(1)}_n,$$
+
+with $\sigma'(Z^{(1)}) = A^{(1)} \odot (1 - A^{(1)})$.
+
+``BUGS`` lists slips people make writing those lines. ``buggy_gradients`` makes them on
+purpose (for the notebook's demonstrations and for testing the checks); the checks look for
+them in a learner's answer, so the hint names the actual slip. Answers are graded against
+``net.loss_and_gradients`` and against finite differences (``bpcourse.gradcheck``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..activations import sigmoid_prime
+from ..data import one_hot
+from ..gradcheck import gradient_check, relative_error
+from ..mlp import MLP
+from . import check_choice, check_value, verdict
+
+#: Relative error under which a gradient counts as right (float64, central differences).
+TOL = 1e-7
+PARAM_NAMES = ("W1", "b1", "W2", "b2")
+CACHE_NAMES = ("A0", "Z1", "A1", "Z2", "A2")
+
+
+# -- the networks the exercises run on ------------------------------------------------
+def worked_example() -> tuple[MLP, np.ndarray, np.ndarray]:
+    """The notebook's example: a 3→5→2 sigmoid/softmax net, a batch of N = 4 rows, labels.
+
+    Weights and inputs have one decimal so the forward pass can be followed by hand; the
+    four sizes (N=4, n0=3, n1=5, n2=2) all differ, so every shape tells which it is.
+    """
+    net = MLP([3, 5, 2], activation="sigmoid", output="softmax", seed=0)
+    net.params["W1"] = np.array([[0.5, -0.3, 0.8, 0.1, -0.6],
+                                 [-0.4, 0.7, 0.2, -0.9, 0.3],
+                                 [0.6, 0.1, -0.5, 0.4, 0.2]])
+    net.params["b1"] = np.array([0.1, -0.2, 0.0, 0.3, -0.1])
+    net.params["W2"] = np.array([[0.7, -0.4], [-0.6, 0.9], [0.3, 0.5], [-0.8, 0.2],
+                                 [0.4, -0.7]])
+    net.params["b2"] = np.array([0.1, -0.1])
+    X = np.array([[1.0, 0.5, -1.0], [0.0, 1.0, 2.0], [-1.0, 0.5, 0.0], [2.0, -1.0, 1.0]])
+    y = np.array([0, 1, 1, 0])
+    return net, X, y
+
+
+def square_example() -> tuple[MLP, np.ndarray, np.ndarray]:
+    """A 3→4→4 net (W2 is square) with N = 6: here W2 and W2ᵀ have the same shape, so a
+    forgotten transpose runs without error and only the values can give it away."""
+    net = MLP([3, 4, 4], activation="sigmoid", output="softmax", seed=3)
+    X = np.random.default_rng(4).standard_normal((6, 3))
+    return net, X, np.array([0, 1, 2, 3, 1, 2])
+
+
+def cache_of(net: MLP, X: np.ndarray) -> dict[str, np.ndarray]:
+    """Run the forward pass and return copies of what the backward pass needs."""
+    net.forward(X)
+    return {name: net.trace[name].copy() for name in CACHE_NAMES}
+
+
+def reference_gradients(net: MLP, X: np.ndarray, Y: np.ndarray):
+    """``(backprop, numeric)``: the package's gradients and central-difference ones."""
+    report = gradient_check(net, X, Y, loss="cross_entropy")
+    return report.backprop, report.numeric
+
+
+# -- the catalogue of bugs ------------------------------------------------------------
+@dataclass(frozen=True)
+class Bug:
+    """One typical slip: a short label, the wrong line of code, and the hint for it."""
+
+    label: str
+    code: str
+    hint: str
+
+
+BUGS: dict[str, Bug] = {
+    "none": Bug("no bug", "", ""),
+    "no_transpose": Bug(
+        "W2 instead of W2ᵀ", "dA1 = delta2 @ W2",
+        "δ1 needs δ2 W2ᵀ: you multiplied by W2 without the transpose (it only ran because "
+        "W2 is square here). Follow the shapes: δ2 is (N, n2) and W2 is (n1, n2), so only "
+        "delta2 @ W2.T gives the (N, n1) of layer 1."),
+    "dW_transposed": Bug(
+        "dW computed as δᵀA", "dW2 = delta2.T @ A1",
+        "∂L/∂W has the shape of W, (n_in, n_out): compute A_prev.T @ delta (inputs on the "
+        "left), not delta.T @ A_prev, which is its transpose."),
+    "no_fprime": Bug(
+        "forgot f'(Z1)", "delta1 = delta2 @ W2.T",
+        "δ1 lacks the local factor: multiply δ2 W2ᵀ elementwise by σ'(Z1) = A1 * (1 - A1)."),
+    "A_for_fprime": Bug(
+        "A1 instead of f'(Z1)", "delta1 = (delta2 @ W2.T) * A1",
+        "you multiplied by A1 = σ(Z1), the activation itself; the local factor is its "
+        "derivative σ'(Z1) = A1 * (1 - A1)."),
+    "fprime_of_A": Bug(
+        "f' evaluated at A1", "delta1 = (delta2 @ W2.T) * sigmoid_prime(A1)",
+        "you evaluated σ' at A1; the slope belongs at the pre-activation, σ'(Z1) "
+        "(= A1 * (1 - A1), which needs no second sigmoid)."),
+    "Z_for_A": Bug(
+        "Z1 instead of A1 in dW2", "dW2 = Z1.T @ delta2",
+        "dW2 pairs δ2 with the inputs of layer 2, the activations A1 = σ(Z1), not the "
+        "pre-activations Z1."),
+    "bias_not_summed": Bug(
+        "bias gradient not summed", "db2 = delta2",
+        "a bias gradient has one entry per unit, shape (n,): add δ up over the batch rows, "
+        "db = delta.sum(axis=0)."),
+    "bias_mean": Bug(
+        "bias gradient averaged", "db2 = delta2.mean(axis=0)",
+        "δ already carries the 1/N of the mean loss, so sum it over the rows "
+        "(delta.sum(axis=0)); a mean divides by N a second time."),
+    "no_1_over_N": Bug(
+        "forgot 1/N", "delta2 = A2 - Y",
+        "the gradients are N times too large: the loss is a mean over the N rows, so "
+        "δ2 = (A2 - Y) / N."),
+    "sign": Bug(
+        "sign flipped", "delta2 = (Y - A2) / N",
+        "the gradients point the wrong way: δ2 = (A2 - Y) / N, prediction minus target."),
+    "no_accumulate": Bug(
+        "overwrote instead of accumulating", "for n in range(N): dW2 = np.outer(A1[n], "
+        "delta2[n])",
+        "only the last row's contribution survived: A_prev.T @ delta adds up the outer "
+        "products of all N rows; in a loop, accumulate with += (or use the matrix product)."),
+}
+
+
+def deltas(params: dict, cache: dict, Y: np.ndarray, bug: str = "none"):
+    """``(delta2, delta1)`` of the one-hidden-layer net, with ``bug`` (a BUGS key) made."""
+    if bug not in BUGS:
+        raise ValueError(f"unknown bug {bug!r}; valid names: {', '.join(BUGS)}")
+    A1, A2, N = cache["A1"], cache["A2"], len(Y)
+    delta2 = {"no_1_over_N": A2 - Y, "sign": (Y - A2) / N}.get(bug, (A2 - Y) / N)
+    W2 = params["W2"]
+    dA1 = delta2 @ (W2 if bug == "no_transpose" else W2.T)
+    if bug == "no_fprime":
+        local = 1.0
+    elif bug == "A_for_fprime":
+        local = A1
+    elif bug == "fprime_of_A":
+        local = sigmoid_prime(A1)
+    else:
+        local = A1 * (1 - A1)
+    return delta2, dA1 * local
+
+
+def buggy_gradients(params: dict, cache: dict, Y: np.ndarray, bug: str = "none"):
+    """The gradients a backward pass with ``bug`` returns (``"none"``: the right ones).
+
+    ``"no_transpose"`` raises numpy's ValueError unless W2 is square, as real code would.
+    """
+    delta2, delta1 = deltas(params, cache, Y, bug)
+    inputs = {1: cache["A0"], 2: cache["Z1"] if bug == "Z_for_A" else cache["A1"]}
+    grads = {}
+    for k, delta in ((1, delta1), (2, delta2)):
+        A_prev = inputs[k]
+        if bug == "no_accumulate":
+            dW, db = np.outer(A_prev[-1], delta[-1]), delta[-1].copy()
+        else:
+            dW = delta.T @ A_prev if bug == "dW_transposed" else A_prev.T @ delta
+            db = {"bias_not_summed": delta, "bias_mean": delta.mean(axis=0)}.get(
+                bug, delta.sum(axis=0))
+        grads[f"W{k}"], grads[f"b{k}"] = dW, db
+    return grads
+
+
+# -- comparing gradients ------------------------------------------------------------------
+@dataclass(frozen=True)
+class GradientRow:
+    """How one returned gradient compares: its shape, and relative errors against the
+    package's backprop and against finite differences (None when the shape is wrong)."""
+
+    name: str
+    shape: tuple
+    expected_shape: tuple
+    vs_package: float | None
+    vs_numeric: float | None
+
+    @property
+    def shape_ok(self) -> bool:
+        return self.shape == self.expected_shape
+
+    @property
+    def ok(self) -> bool:
+        return self.shape_ok and self.vs_package < TOL and self.vs_numeric < TOL
+
+
+def compare_gradients(grads: dict, package: dict, numeric: dict) -> list[GradientRow]:
+    """One row per parameter array, in the order W1, b1, W2, b2."""
+    rows = []
+    for k in PARAM_NAMES:
+        g = np.asarray(grads[k], dtype=float)
+        same = g.shape == package[k].shape
+        rows.append(GradientRow(k, g.shape, package[k].shape,
+                                relative_error(g, package[k]) if same else None,
+                                relative_error(g, numeric[k]) if same else None))
+    return rows
+
+
+def _fmt(e: float | None) -> str:
+    # Passing errors are shown as a bound, not a value: their last digits are rounding
+    # noise that may differ between machines.
+    if e is None:
+        return "-"
+    return f"< {TOL:.0e}" if e < TOL else f"{e:.1e}"
+
+
+def _result(r: GradientRow) -> str:
+    return "ok" if r.ok else ("WRONG SHAPE" if not r.shape_ok else "WRONG")
+
+
+def gradient_table(rows: list[GradientRow]) -> str:
+    """The rows as a text table; relative errors under the tolerance print as a bound."""
+    lines = [f"{'array':<6}{'your shape':<12}{'expected':<10}{'vs backprop':>12}"
+             f"{'vs numeric':>12}  result"]
+    for r in rows:
+        lines.append(f"{r.name:<6}{str(r.shape):<12}{str(r.expected_shape):<10}"
+                     f"{_fmt(r.vs_package):>12}{_fmt(r.vs_numeric):>12}  {_result(r)}")
+    return "\n".join(lines)
+
+
+def gradient_table_html(rows: list[GradientRow]) -> str:
+    """The rows as an HTML table, green where a gradient is right and red where not."""
+    head = "".join(f"<th style='padding:2px 8px'>{h}</th>" for h in
+                   ("array", "your shape", "expected", "vs backprop", "vs numeric", "result"))
+    body = ""
+    for r in rows:
+        colour = "#d3f9d8" if r.ok else "#ffc9c9"
+        cells = (r.name, r.shape, r.expected_shape, _fmt(r.vs_package), _fmt(r.vs_numeric),
+                 _result(r))
+        body += (f"<tr style='background:{colour}'>"
+                 + "".join(f"<td style='padding:2px 8px;font-family:monospace'>{c}</td>"
+                           for c in cells) + "</tr>")
+    return f"<table style='border-collapse:collapse'><tr>{head}</tr>{body}</table>"
+
+
+class BugLab:
+    """Make each bug on one net and batch, and grade the result against the references.
+
+    The references (backprop and finite differences) are computed once, at creation.
+    """
+
+    def __init__(self, net: MLP, X: np.ndarray, y: np.ndarray) -> None:
+        self.net, self.X = net, X
+        self.Y = one_hot(y, net.sizes[-1])
+        self.package, self.numeric = reference_gradients(net, X, self.Y)
+        self.cache = cache_of(net, X)
+
+    def gradients(self, bug: str) -> dict[str, np.ndarray]:
+        return buggy_gradients(self.net.params, self.cache, self.Y, bug)
+
+    def rows(self, bug: str) -> list[GradientRow]:
+        return compare_gradients(self.gradients(bug), self.package, self.numeric)
+
+    def html(self, bug: str) -> str:
+        """What the bug explorer widget shows: the wrong line, then the colour-coded table."""
+        b = BUGS[bug]
+        code = (f"<p>The slip: <code>{b.code}</code></p>" if b.code
+                else "<p>The correct backward pass.</p>")
+        try:
+            table = gradient_table_html(self.rows(bug))
+        except ValueError as e:
+            table = f"<p style='color:#c92a2a'>The buggy code crashed: {e}</p>"
+        return code + table
+
+
+def plot_bug_rows(rows: list[GradientRow], ax=None, title: str | None = None):
+    """Bars of the relative error against finite differences per array (log scale), with
+    the tolerance as a dashed line; an array of the wrong shape gets a hatched full bar."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 3))
+    top = 1.0
+    for i, r in enumerate(rows):
+        if not r.shape_ok:
+            ax.bar(i, top, color="#ffc9c9", hatch="//", edgecolor="#c92a2a")
+            ax.text(i, 1e-4, "wrong\nshape", ha="center", va="center", color="#c92a2a",
+                    bbox={"fc": "white", "ec": "none"})
+        else:
+            # Errors of exactly 0 cannot sit on a log axis; draw them at the floor.
+            e = max(r.vs_numeric, 1e-16)
+            ax.bar(i, e, color="#2f9e44" if r.ok else "#e03131")
+    ax.axhline(TOL, ls="--", color="k", lw=1, label=f"tolerance {TOL:.0e}")
+    ax.set_yscale("log")
+    ax.set_ylim(1e-16, 2)
+    ax.set_xticks(range(len(rows)), [r.name for r in rows])
+    ax.set_ylabel("relative error vs numeric")
+    # Outside the axes: bars can reach any height, and the legend must not hide them.
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+# -- exercise checks --------------------------------------------------------------------
+def _matches(answer, value) -> bool:
+    try:
+        a = np.asarray(answer, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return a.shape == np.shape(value) and bool(np.allclose(a, value, rtol=1e-6, atol=1e-12))
+
+
+def _worked_arrays():
+    net, X, y = worked_example()
+    Y = one_hot(y, 2)
+    cache = cache_of(net, X)
+    net.loss_and_gradients(X, Y, loss="cross_entropy")
+    return net, Y, cache, net.trace
+
+
+def check_output_delta(delta2) -> bool:
+    r"""Exercise: $\delta^{(2)}$ of the worked example, the output layer's error signal."""
+    net, Y, cache, trace = _worked_arrays()
+    A2, N = cache["A2"], len(Y)
+    variants = [
+        (A2 - Y, BUGS["no_1_over_N"].hint),
+        ((Y - A2) / N, BUGS["sign"].hint),
+        ((A2 - Y) / N * A2 * (1 - A2),
+         "no extra derivative is needed: the softmax's Jacobian and the cross-entropy's "
+         "1/Ŷ cancel, leaving (A2 - Y) / N."),
+        ((A2 - np.argmax(Y, axis=1)[:, None]) / N,
+         "Y must be the one-hot targets, shape (N, 2), not a column of labels."),
+    ]
+    hint = next((h for v, h in variants if _matches(delta2, v)), None)
+    if hint is None and np.shape(delta2) == (N,):
+        hint = "δ2 has one column per output unit: shape (N, n2) = (4, 2), like Z2."
+    return check_value(delta2, trace["delta2"], "δ2 of the worked example",
+                       hint=hint or "δ2 = (Ŷ - Y) / N with Ŷ = cache['A2'] and Y one-hot.")
+
+
+def check_hidden_delta(delta1) -> bool:
+    r"""Exercise: $\delta^{(1)} = (\delta^{(2)} W^{(2)\top}) \odot \sigma'(Z^{(1)})$ of the
+    worked example."""
+    net, Y, cache, trace = _worked_arrays()
+    variants = [(deltas(net.params, cache, Y, bug)[1], BUGS[bug].hint)
+                for bug in ("no_fprime", "A_for_fprime", "fprime_of_A", "no_1_over_N",
+                            "sign")]
+    variants.append((trace["delta1"].T, "δ1 has the shape of Z1, (N, n1) = (4, 5): you have "
+                     "its transpose. Compute delta2 @ W2.T, not W2 @ delta2.T."))
+    hint = next((h for v, h in variants if _matches(delta1, v)), None)
+    return check_value(delta1, trace["delta1"], "δ1 of the worked example",
+                       hint=hint or "δ1 = (δ2 W2ᵀ) ⊙ σ'(Z1): delta2 @ W2.T, then times "
+                       "A1 * (1 - A1) elementwise.")
+
+
+def check_bug_location(answer) -> bool:
+    """Exercise: which bug cannot make layer 1's gradients fail while layer 2's pass?"""
+    return check_choice(answer, "c", "which bug cannot give that gradient-check table",
+                        hint="(a), (b) and (d) all happen between δ2 and δ1, so only "
+                        "layer 1's gradients see them. Look for a slip in δ2 itself: "
+                        "dW2 and db2 are built from δ2, so they would fail too.")
+
+
+def _exception_hint(e: Exception) -> str:
+    msg = str(e)
+    if isinstance(e, KeyError):
+        return (f"cache holds {', '.join(CACHE_NAMES)} and params holds "
+                f"{', '.join(PARAM_NAMES)}.")
+    if any(w in msg for w in ("matmul", "shapes", "broadcast", "align", "dimension")):
+        return ("shapes that do not fit a product usually mean a missing or extra "
+                "transpose. Write the shapes down: δ2 (N, n2), W2 (n1, n2), A1 (N, n1); "
+                "delta2 @ W2.T is (N, n1) and A1.T @ delta2 is (n1, n2).")
+    return "call your function on the worked example's params and cache to see the line."
+
+
+def _same_gradients(grads: dict, other: dict) -> bool:
+    return all(_matches(grads[k], other[k]) for k in PARAM_NAMES)
+
+
+def diagnose(grads: dict, params: dict, cache: dict, Y: np.ndarray,
+             rows: list[GradientRow]) -> str:
+    """The hint for a wrong set of gradients: a known bug if one reproduces them exactly,
+    else what the shapes say, else which layer to look at."""
+    for key, bug in BUGS.items():
+        if key == "none":
+            continue
+        try:
+            variant = buggy_gradients(params, cache, Y, key)
+        except ValueError:
+            continue
+        if _same_gradients(grads, variant):
+            return bug.hint
+    N = len(Y)
+    for r in rows:
+        if r.shape_ok:
+            continue
+        if r.name.startswith("b") and r.shape == (N, *r.expected_shape):
+            return BUGS["bias_not_summed"].hint
+        if len(r.shape) == 2 and r.shape == r.expected_shape[::-1]:
+            return f"{r.name} has the transposed shape. " + BUGS["dW_transposed"].hint
+        return (f"{r.name} must have the shape of the parameter it belongs to, "
+                f"{r.expected_shape}.")
+    wrong = {r.name for r in rows if not r.ok}
+    if wrong & {"W2", "b2"}:
+        return ("start at the output layer: δ2 = (A2 - Y) / N, dW2 = A1.T @ delta2, "
+                "db2 = delta2.sum(axis=0).")
+    return ("layer 2 is right, so look at the step down: δ1 = (delta2 @ W2.T) * A1 * (1 - A1), "
+            "then dW1 = A0.T @ delta1 and db1 = delta1.sum(axis=0).")
+
+
+def _grade(backward, net: MLP, X: np.ndarray, y: np.ndarray):
+    """``(ok, rows, detail, hint)`` for the learner's ``backward`` on one net and batch."""
+    Y = one_hot(y, net.sizes[-1])
+    package, numeric = reference_gradients(net, X, Y)
+    cache = cache_of(net, X)
+    params = {k: v.copy() for k, v in net.params.items()}
+    try:
+        # Copies, so a function that changes its inputs in place cannot spoil the grading.
+        grads = backward({k: v.copy() for k, v in params.items()},
+                         {k: v.copy() for k, v in cache.items()}, Y.copy())
+    except Exception as e:  # any error in the learner's code becomes a verdict, not a traceback
+        return False, None, f"Your function raised {type(e).__name__}: {e}", _exception_hint(e)
+    if not isinstance(grads, dict):
+        return (False, None, f"Your function returned a {type(grads).__name__}.",
+                "return a dict with the keys 'W1', 'b1', 'W2', 'b2'.")
+    missing = [k for k in PARAM_NAMES if k not in grads]
+    if missing:
+        return (False, None, f"The returned dict lacks {', '.join(missing)}.",
+                "return a dict with the keys 'W1', 'b1', 'W2', 'b2'.")
+    try:
+        rows = compare_gradients(grads, package, numeric)
+    except (TypeError, ValueError):
+        return (False, None, "Some returned values are not arrays of numbers.",
+                "each gradient is a NumPy array with the shape of its parameter.")
+    if all(r.ok for r in rows):
+        return True, rows, "", ""
+    wrong = ", ".join(r.name for r in rows if not r.ok)
+    return False, rows, f"Wrong: {wrong}.", diagnose(grads, params, cache, Y, rows)
+
+
+def check_backward(backward) -> bool:
+    """Exercise: grade ``backward(params, cache, Y) -> grads`` on two small nets.
+
+    Each returned array is compared with ``net.loss_and_gradients`` and with a
+    finite-difference gradient check; the table of the first net it fails on is printed.
+    """
+    what = "backward(params, cache, Y)"
+    all_rows = []
+    for name, (net, X, y) in (("3→4→4 net (square W2), N = 6", square_example()),
+                              ("3→5→2 worked example, N = 4", worked_example())):
+        ok, rows, detail, hint = _grade(backward, net, X, y)
+        if not ok:
+            print(f"On the {name}:")
+            if rows:
+                print(gradient_table(rows))
+            return verdict(False, what, detail, hint)
+        all_rows.append((name, rows))
+    for name, rows in all_rows:
+        print(f"On the {name}:\n{gradient_table(rows)}")
+    return verdict(True, what, "Every gradient matches net.loss_and_gradients and the "
+                   "finite-difference check on both nets.")

@@ -1,0 +1,138 @@
+r"""Checks for notebook 04 (weight update): one Momentum step, Adam's first step, and
+which learning rate diverges.
+
+Each check works the answer out itself from the givens, then compares. A wrong answer is
+also compared with the results of the usual slips (adding the step instead of
+subtracting it, putting β on the gradient, leaving out Adam's bias correction…), so the
+hint can name the slip rather than only say "different".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import check_value, verdict
+
+
+def _same(answer, value, rtol: float = 1e-6) -> bool:
+    """True when ``answer`` is numerically ``value`` (same shape, close values)."""
+    try:
+        a = np.asarray(answer, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    v = np.asarray(value, dtype=float)
+    return a.shape == v.shape and bool(np.allclose(a, v, rtol=rtol, atol=1e-12))
+
+
+def _grade(answer, expected, what: str, slips: list[tuple[np.ndarray, str]],
+           hint: str, rtol: float = 1e-6) -> bool:
+    """Verdict for one value: right, a recognised slip (with its own hint), or just wrong."""
+    if _same(answer, expected, rtol):
+        return verdict(True, what)
+    for value, slip_hint in slips:
+        if _same(answer, value, rtol):
+            return verdict(False, what, "Your answer matches a common slip.", slip_hint)
+    return check_value(answer, expected, what, hint=hint, rtol=rtol)
+
+
+# -- Momentum ------------------------------------------------------------------------------
+def check_momentum_step(v_new, theta_new, *, theta, v, g, beta: float, lr: float) -> bool:
+    r"""Check one Momentum step: $v \leftarrow \beta v + g$, then
+    $\theta \leftarrow \theta - \eta v$ (with the new v).
+
+    ``v_new`` and ``theta_new`` are the learner's velocity and parameters after the step,
+    from the givens ``theta``, ``v`` (the velocity before), ``g``, ``beta`` and ``lr``.
+    """
+    theta, v, g = (np.asarray(x, dtype=float) for x in (theta, v, g))
+    v_right = beta * v + g
+    v_slips = [
+        (v + beta * g, "β multiplies the old velocity, not the gradient: v ← βv + g."),
+        (beta * v + (1 - beta) * g, "that is the averaged form βv + (1−β)g used for Adam's m; "
+         "the Momentum in this course adds the whole gradient: v ← βv + g."),
+        (beta * g, "keep the old velocity: the new one is βv + g."),
+        (g, "the velocity remembers the past: v ← βv + g, not just g."),
+    ]
+    if not _same(v_new, v_right):
+        return _grade(v_new, v_right, "the new velocity v", v_slips,
+                      "multiply the old velocity by β, then add the gradient g.")
+    theta_slips = [
+        (theta + lr * v_right, "you added the step: go downhill, θ ← θ − ηv."),
+        (theta - lr * g, "the step uses the new velocity v, not the raw gradient g."),
+        (theta - lr * v, "use the velocity after this step's update (the new v), not the "
+         "old one."),
+        (theta - v_right, "multiply the velocity by the learning rate η before subtracting."),
+    ]
+    return _grade(theta_new, theta - lr * v_right, "the Momentum step (v and θ)", theta_slips,
+                  "θ ← θ − η v with the new v.")
+
+
+# -- Adam ----------------------------------------------------------------------------------
+def check_adam_first_step(step, *, g, lr: float, beta1: float = 0.9, beta2: float = 0.999,
+                          eps: float = 1e-8) -> bool:
+    r"""Check the change $\Delta\theta = \theta_1 - \theta_0$ that Adam makes on its first step.
+
+    With $m = v = 0$ before and $t = 1$: $m = (1-\beta_1) g$, $v = (1-\beta_2) g^2$,
+    $\hat m = m/(1-\beta_1)$, $\hat v = v/(1-\beta_2)$,
+    $\Delta\theta = -\eta\,\hat m / (\sqrt{\hat v} + \epsilon)$.
+    """
+    g = np.asarray(g, dtype=float)
+    m = (1 - beta1) * g
+    v = (1 - beta2) * g * g
+    m_hat, v_hat = m / (1 - beta1), v / (1 - beta2)
+    right = -lr * m_hat / (np.sqrt(v_hat) + eps)
+    # The slips leave ε out: learners working by hand usually drop it.
+    # A zero in g makes some slips 0/0; NaN there simply never matches an answer.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slips = [
+            (-lr * m / np.sqrt(v), "you forgot the bias correction: at t = 1 divide m by "
+             "1 − β1 and v by 1 − β2 before using them."),
+            (-lr * m_hat / np.sqrt(v), "correct both moments: v̂ = v / (1 − β2) as well."),
+            (-lr * m / np.sqrt(v_hat), "correct both moments: m̂ = m / (1 − β1) as well."),
+            (-right, "you added the step: Adam moves against the gradient, "
+             "Δθ = −η m̂ / (√v̂ + ε)."),
+            (-lr * m_hat / v_hat, "divide by the square root of v̂: √v̂ has the units of g, "
+             "so the ratio m̂/√v̂ is about ±1."),
+            (-lr * g, "that is plain SGD's step −ηg; Adam divides m̂ by √v̂."),
+        ]
+    # ε only nudges the result (by about ε/|g|), so answers that leave it out count as right.
+    return _grade(step, right, "Adam's first step Δθ", slips,
+                  "compute m, v, then m̂ = m/(1−β1), v̂ = v/(1−β2), then Δθ = −η m̂/(√v̂ + ε).",
+                  rtol=1e-3)
+
+
+# -- which learning rate diverges -----------------------------------------------------------
+def diverging_options(options: dict[str, float], a: float, b: float) -> list[str]:
+    r"""The options whose gradient descent diverges on $\tfrac12(a\theta_1^2 + b\theta_2^2)$.
+
+    Each step multiplies $\theta_1$ by $1 - \eta a$ and $\theta_2$ by $1 - \eta b$, so a
+    rate diverges when either factor has size above 1.
+    """
+    return [k for k, lr in options.items() if max(abs(1 - lr * a), abs(1 - lr * b)) > 1]
+
+
+def check_diverging_lr(answer, *, options: dict[str, float], a: float, b: float) -> bool:
+    """Check the learner's pick of the one learning rate in ``options`` that diverges.
+
+    The hint for a wrong pick describes what that rate really does, from the factors
+    1 − ηa and 1 − ηb each step multiplies the coordinates by.
+    """
+    bad = diverging_options(options, a, b)
+    if len(bad) != 1:
+        raise ValueError(f"exactly one option should diverge, but {bad or 'none'} do")
+    what = "the learning rate that diverges"
+    if answer is ... or answer is None:
+        return verdict(False, what, "There is no answer yet: replace the ... with yours.")
+    key = str(answer).strip().upper()
+    if key not in options:
+        return verdict(False, what, f"You chose {answer!r}.",
+                       f"answer with one of the letters {', '.join(options)}.")
+    if key == bad[0]:
+        return verdict(True, what, f"η = {options[key]:g} multiplies θ2 by "
+                       f"{1 - options[key] * b:.3g} each step: its size grows.")
+    lr = options[key]
+    steep = 1 - lr * b
+    does = ("flips sign every step (it oscillates) but still shrinks" if steep < 0
+            else "shrinks without changing sign")
+    return verdict(False, what, f"You chose {key} (η = {lr:g}).",
+                   f"with η = {lr:g} each step multiplies θ2 by 1 − ηb = {steep:.3g}, which "
+                   f"{does}. Divergence needs |1 − ηb| > 1, that is η > 2/b = {2 / b:g}.")

@@ -1,0 +1,165 @@
+r"""What the widgets of notebook 01 (the forward pass) compute, kept here so it is tested.
+
+* ``tiny_forward``: the notebook's [2, 3, 1] network with two weights set by sliders, run
+  on the two inputs set by sliders.
+* ``activation_point``: $f(z)$ and $f'(z)$ at one z, with a sentence on how much gradient
+  a unit sitting there passes back.
+* ``softmax_point`` and ``plot_softmax``: softmax of three logits at a temperature T and
+  the cross-entropy for a chosen target class.
+
+The widget cells only wire sliders to these functions and draw the result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .activations import get_activation
+from .losses import logsumexp
+from .mlp import MLP
+
+#: The notebook's tiny network: 2 inputs, 3 hidden units, 1 output.
+TINY_SIZES = (2, 3, 1)
+#: Its fixed parameters; the sliders change W1[0, 0] and W2[0, 0].
+TINY_PARAMS = {
+    "W1": np.array([[0.8, -1.2, 0.5],
+                    [0.4, 0.9, -1.5]]),
+    "b1": np.array([0.0, 0.3, -0.2]),
+    "W2": np.array([[1.5], [-1.0], [2.0]]),
+    "b2": np.array([-0.5]),
+}
+
+
+def tiny_net(w1_11: float | None = None, w2_11: float | None = None,
+             activation: str = "sigmoid") -> MLP:
+    r"""The [2, 3, 1] network with ``TINY_PARAMS``, optionally overriding two weights.
+
+    ``w1_11`` replaces $W^{(1)}_{11}$ (input 1 to hidden unit 1) and ``w2_11`` replaces
+    $W^{(2)}_{11}$ (hidden unit 1 to the output); the indices count from 1, as in the
+    maths, while the arrays count from 0.
+    """
+    net = MLP(list(TINY_SIZES), activation=activation, output="identity")
+    for name, value in TINY_PARAMS.items():
+        net.params[name][...] = value
+    if w1_11 is not None:
+        net.params["W1"][0, 0] = w1_11
+    if w2_11 is not None:
+        net.params["W2"][0, 0] = w2_11
+    return net
+
+
+@dataclass
+class TinyPass:
+    """One forward pass of the tiny network on one sample, every step kept."""
+
+    net: MLP
+    X: np.ndarray   # (1, 2)
+    Z1: np.ndarray  # (1, 3)
+    A1: np.ndarray  # (1, 3)
+    Z2: np.ndarray  # (1, 1)
+    y_hat: float
+
+    def summary(self) -> str:
+        """The pass as three lines of numbers, for printing under the diagram."""
+        def row(a: np.ndarray) -> str:
+            return "[" + ", ".join(f"{v: .3f}" for v in a.ravel()) + "]"
+        return (f"Z1 = X W1 + b1 = {row(self.Z1)}\n"
+                f"A1 = {self.net.activation_name(1)}(Z1) = {row(self.A1)}\n"
+                f"y_hat = Z2 = A1 W2 + b2 = {self.y_hat: .4f}")
+
+
+def tiny_forward(x1: float, x2: float, w1_11: float | None = None,
+                 w2_11: float | None = None, activation: str = "sigmoid") -> TinyPass:
+    """Run the tiny network (see ``tiny_net``) on the single sample ``[x1, x2]``."""
+    net = tiny_net(w1_11, w2_11, activation)
+    X = np.array([[x1, x2]], dtype=float)
+    y_hat = net.forward(X)
+    t = net.trace
+    return TinyPass(net=net, X=X, Z1=t["Z1"], A1=t["A1"], Z2=t["Z2"],
+                    y_hat=float(y_hat[0, 0]))
+
+
+@dataclass
+class ActivationPoint:
+    """An activation evaluated at one pre-activation z."""
+
+    name: str
+    z: float
+    f: float
+    df: float
+    note: str
+
+
+def _gradient_note(name: str, z: float, df: float) -> str:
+    if name == "identity":
+        return "f'(z) = 1 everywhere: the unit passes gradients through unchanged."
+    if name in ("relu", "leaky_relu"):
+        if z > 0:
+            return "f'(z) = 1: on this side the unit passes gradients through unchanged."
+        if name == "relu":
+            return ("f'(z) = 0: no gradient flows back through this unit; if it stays "
+                    "here for every input, it has died.")
+        return "f'(z) = 0.01: a small gradient still flows, so the unit can recover."
+    peak = float(get_activation(name).df(np.array(0.0)))
+    share = df / peak
+    if share < 0.1:
+        return (f"saturated: f'(z) is {share:.0%} of its peak {peak:g}, so almost no "
+                "gradient flows back through this unit.")
+    return f"f'(z) is {share:.0%} of its peak {peak:g} (reached at z = 0)."
+
+
+def activation_point(name: str, z: float) -> ActivationPoint:
+    """f(z), f'(z) and a sentence on what f'(z) means for the gradient at that z."""
+    act = get_activation(name)
+    zz = np.array(float(z))
+    f, df = float(act.f(zz)), float(act.df(zz))
+    return ActivationPoint(name, float(z), f, df, _gradient_note(name, float(z), df))
+
+
+@dataclass
+class SoftmaxPoint:
+    """Softmax of a vector of logits at temperature T, and the loss for one target."""
+
+    logits: np.ndarray
+    temperature: float
+    probs: np.ndarray
+    target: int
+    loss: float
+
+
+def softmax_point(logits, temperature: float = 1.0, target: int = 0) -> SoftmaxPoint:
+    r"""$p = \mathrm{softmax}(z / T)$ and the cross-entropy $-\log p_{\text{target}}$.
+
+    A large T flattens p towards uniform; a small T sharpens it towards the arg max.
+    The loss is computed as $\log\sum_k e^{z_k/T} - z_{\text{target}}/T$, which stays
+    finite even when $p_{\text{target}}$ rounds to 0.
+    """
+    if temperature <= 0:
+        raise ValueError(f"temperature must be > 0, got {temperature}")
+    z = np.asarray(logits, dtype=float).reshape(1, -1) / temperature
+    if not 0 <= target < z.shape[1]:
+        raise ValueError(f"target must be a class in 0..{z.shape[1] - 1}, got {target}")
+    lse = logsumexp(z)[0]
+    probs = np.exp(z[0] - lse)
+    return SoftmaxPoint(np.asarray(logits, dtype=float), float(temperature), probs,
+                        int(target), float(lse - z[0, target]))
+
+
+def plot_softmax(point: SoftmaxPoint, ax=None):
+    """Bar chart of the softmax probabilities, the target class's bar outlined."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.0, 3.0))
+    k = len(point.probs)
+    bars = ax.bar([f"class {c}" for c in range(k)], point.probs, color="#1f77b4")
+    bars[point.target].set_edgecolor("black")
+    bars[point.target].set_linewidth(2.5)
+    for c, p in enumerate(point.probs):
+        ax.text(c, p + 0.02, f"{p:.3f}", ha="center")
+    ax.set_ylim(0, 1.12)
+    ax.set_ylabel("probability")
+    ax.set_title(f"T = {point.temperature:g}: loss -log p[{point.target}] = {point.loss:.3f}")
+    return ax

@@ -1,0 +1,53 @@
+"""The stats figure (matplotlib), drawn without pyplot so it has no global state.
+
+Used by ``bpcourse stats --plot FILE.png`` and by the course's start notebook through
+``stats.plot_stats``. Imports matplotlib, so it is imported only when a plot is asked for.
+"""
+
+from __future__ import annotations
+
+import io
+
+from matplotlib.figure import Figure
+
+from .stats import FORECAST_DAYS, StatsReport
+
+COLOURS = {"passed": "tab:green", "failed": "tab:red", "practice": "tab:gray"}
+
+
+class StatsFigure(Figure):
+    """A Figure that Jupyter shows as a PNG when it ends a cell (no pyplot needed)."""
+
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png", dpi=100)
+        return buffer.getvalue()
+
+
+def draw_stats(report: StatsReport, history: dict[str, list[int]]) -> StatsFigure:
+    """Left: cards due on each of the next 14 days. Right: reviews per day, last 30 days."""
+    figure = StatsFigure(figsize=(10, 3.6), layout="constrained")
+    forecast_axes, history_axes = figure.subplots(1, 2)
+
+    days = list(range(FORECAST_DAYS))
+    forecast_axes.bar(days, report.total.forecast, color="tab:blue")
+    forecast_axes.set_xticks(days, ["today"] + [f"+{d}" for d in days[1:]], fontsize=8)
+    forecast_axes.set_title("Cards due, next 14 days")
+    forecast_axes.set_ylabel("cards")
+
+    length = len(history["passed"])
+    x = list(range(-length + 1, 1))
+    bottom = [0] * length
+    for kind in ("passed", "failed", "practice"):
+        history_axes.bar(x, history[kind], bottom=bottom, color=COLOURS[kind], label=kind)
+        bottom = [b + h for b, h in zip(bottom, history[kind], strict=True)]
+    history_axes.set_title(f"Reviews per day, last {length} days")
+    history_axes.set_xlabel("day (0 = today, -1 = yesterday)")
+    history_axes.legend(loc="upper left", fontsize=8)
+    retention = report.total.retention
+    if retention is not None:
+        history_axes.text(0.99, 0.97, f"retention {100 * retention:.0f} %", ha="right",
+                          va="top", transform=history_axes.transAxes)
+    for axes in (forecast_axes, history_axes):
+        axes.yaxis.get_major_locator().set_params(integer=True)
+    return figure

@@ -1,0 +1,337 @@
+"""Review sessions: which cards to show today, in what order, and what happens on a rating.
+
+The rules:
+
+* **Learning day.** A day starts at 4 am in the learner's local time, so a late-night session
+  still counts for the day it belongs to. A card is *due today* when its due time falls
+  before the next 4 am.
+* **Queue.** The due cards already seen, earliest due first, then new cards in deck order.
+* **Daily limits** count the cards of the deck (or card set) being reviewed. New cards: at
+  most ``new_per_day`` (default 10) cards get their first review per learning day. Reviews:
+  at most ``reviews_per_day`` (default 200) already-seen cards are reviewed per learning day;
+  a card reviewed once today has taken its slot, so it is never dropped if it falls due
+  again today (e.g. an FSRS learning step of 10 minutes).
+* **Re-drill** (SM-2's rule): a card rated below 4 goes to the back of the session's queue
+  and comes back until it is rated 4 or 5. Every answer is logged at once. A re-drill answer
+  is a real review only if the scheduler says the card is due again by then (FSRS's
+  1-minute learning step, say); before that it is logged as practice, so drilling a card
+  five times in a row puts no extra weight on its schedule.
+* **Practice** sessions (``practice=True``, "practice anyway") go through cards that are not
+  due; their reviews are logged with ``practice=True`` and never change any schedule.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+
+from .deck import Card
+from .progress import CardProgress, advance, load_progress
+from .schedulers import Scheduler, check_rating, check_utc, get_scheduler
+from .store import Review, ReviewStore
+
+DAY_STARTS_AT = 4  # hour, local time
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Daily limits and the hour (local time) at which a learning day starts."""
+
+    new_per_day: int = 10
+    reviews_per_day: int = 200
+    day_starts_at: int = DAY_STARTS_AT
+
+
+def learning_day(when: datetime, tz: tzinfo | None = None, hour: int = DAY_STARTS_AT) -> date:
+    """The learning day of ``when``: its local date, counting times before 4 am as the
+    previous day. ``tz`` defaults to the computer's local time zone."""
+    return (when.astimezone(tz) - timedelta(hours=hour)).date()
+
+
+def day_bounds(
+    now: datetime, tz: tzinfo | None = None, hour: int = DAY_STARTS_AT
+) -> tuple[datetime, datetime]:
+    """(start, end) in UTC of the learning day containing ``now``."""
+    local_zone = now.astimezone(tz).tzinfo
+    day = learning_day(now, tz, hour)
+    start = datetime.combine(day, time(hour), tzinfo=local_zone)
+    end = datetime.combine(day + timedelta(days=1), time(hour), tzinfo=local_zone)
+    return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+
+
+@dataclass(frozen=True)
+class Today:
+    """Where the learner stands in the current learning day for a set of cards."""
+
+    start: datetime
+    end: datetime
+    introduced: frozenset[str]  # first reviewed today
+    reviewed: frozenset[str]  # seen before today and reviewed again today
+    new_left: int  # new cards that may still be started today
+    reviews_left: int  # seen cards that may still be reviewed today (besides those above)
+
+    def counted(self, card_id: str) -> bool:
+        """Whether the card already used up one of today's slots."""
+        return card_id in self.introduced or card_id in self.reviewed
+
+
+def today(
+    cards: Sequence[Card],
+    progress: Mapping[str, CardProgress],
+    now: datetime,
+    limits: Limits = Limits(),
+    tz: tzinfo | None = None,
+) -> Today:
+    """Today's bounds and how much of the daily limits the cards have used."""
+    start, end = day_bounds(check_utc(now), tz, limits.day_starts_at)
+    seen = [progress[c.id] for c in cards if c.id in progress]
+    introduced = frozenset(p.card_id for p in seen if p.first_review >= start)
+    reviewed = frozenset(
+        p.card_id for p in seen if p.card_id not in introduced and p.last_review >= start
+    )
+    return Today(
+        start, end, introduced, reviewed,
+        new_left=max(0, limits.new_per_day - len(introduced)),
+        reviews_left=max(0, limits.reviews_per_day - len(reviewed)),
+    )
+
+
+def build_queue(
+    cards: Sequence[Card],
+    progress: Mapping[str, CardProgress],
+    now: datetime,
+    limits: Limits = Limits(),
+    tz: tzinfo | None = None,
+) -> list[Card]:
+    """Today's cards, in order: due seen cards (earliest first), then new cards (see module)."""
+    day = today(cards, progress, now, limits, tz)
+    due = sorted(
+        (c for c in cards if c.id in progress and progress[c.id].due < day.end),
+        key=lambda c: progress[c.id].due,
+    )
+    slots = day.reviews_left
+    queue = []
+    for card in due:
+        if day.counted(card.id):
+            queue.append(card)
+        elif slots > 0:
+            queue.append(card)
+            slots -= 1
+    new = [c for c in cards if c.id not in progress][: day.new_left]
+    return queue + new
+
+
+def next_due(
+    cards: Sequence[Card],
+    progress: Mapping[str, CardProgress],
+    now: datetime,
+    limits: Limits = Limits(),
+    tz: tzinfo | None = None,
+) -> tuple[datetime | None, Card | None]:
+    """The first moment (``now`` at the earliest) some card of the set can be studied, and
+    that card; (None, None) for an empty set.
+
+    A card held back by a daily limit becomes available when the next learning day starts.
+    """
+    now = check_utc(now)
+    day = today(cards, progress, now, limits, tz)
+    candidates = []
+    for card in cards:
+        if card.id in progress:
+            due = max(progress[card.id].due, now)
+            if due < day.end and not day.counted(card.id) and day.reviews_left == 0:
+                due = day.end
+        else:
+            due = now if day.new_left > 0 else day.end
+        candidates.append((due, card))
+    if not candidates:
+        return None, None
+    return min(candidates, key=lambda pair: pair[0])
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One answer given in a session and the review it logged."""
+
+    card: Card
+    rating: int
+    review: Review
+
+    @property
+    def practice(self) -> bool:
+        return self.review.practice
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a finished (or stopped) session did, and what comes next."""
+
+    answers: int
+    cards: int
+    ratings: dict[int, int]
+    practice: int
+    next_due: datetime | None
+    next_card: Card | None
+    due_tomorrow: int
+    new_waiting: int = 0
+
+
+def _clock(now: datetime | Callable[[], datetime] | None) -> Callable[[], datetime]:
+    if now is None:
+        return lambda: datetime.now(timezone.utc)
+    if callable(now):
+        return lambda: check_utc(now())
+    fixed = check_utc(now)
+    return lambda: fixed
+
+
+class ReviewSession:
+    """One sitting over a set of cards (a deck), shared by the quiz widget and the CLI.
+
+    ``now`` is a datetime (a frozen clock, for tests), a function returning the time, or
+    None for the real clock. ``limit`` caps the number of cards in the session.
+    Use ``current``, ``preview()``, ``answer(rating)`` and ``summary()``.
+    """
+
+    def __init__(
+        self,
+        cards: Sequence[Card],
+        store: ReviewStore | None = None,
+        scheduler: Scheduler | None = None,
+        *,
+        now: datetime | Callable[[], datetime] | None = None,
+        limit: int | None = None,
+        limits: Limits = Limits(),
+        practice: bool = False,
+        tz: tzinfo | None = None,
+    ):
+        self.cards = list(cards)
+        self.store = store if store is not None else ReviewStore()
+        self.scheduler = scheduler if scheduler is not None else get_scheduler()
+        self.clock = _clock(now)
+        self.limits, self.tz, self.practice, self.limit = limits, tz, practice, limit
+        self.progress: dict[str, CardProgress] = load_progress(self.store, self.scheduler)
+        start = self.clock()
+        if practice:
+            queue = self._practice_order()
+        else:
+            queue = build_queue(self.cards, self.progress, start, limits, tz)
+        if limit is not None:
+            queue = queue[:limit]
+        self._queue: deque[Card] = deque(queue)
+        self.total = len(queue)
+        self.answers: list[Answer] = []
+        self._redrill: set[str] = set()
+        self._done: set[str] = set()
+
+    def _practice_order(self) -> list[Card]:
+        seen = sorted((c for c in self.cards if c.id in self.progress),
+                      key=lambda c: self.progress[c.id].due)
+        return seen + [c for c in self.cards if c.id not in self.progress]
+
+    # -- walking the queue -------------------------------------------------------------
+
+    @property
+    def current(self) -> Card | None:
+        """The card to show now, or None when the session is over."""
+        return self._queue[0] if self._queue else None
+
+    @property
+    def finished(self) -> bool:
+        return not self._queue
+
+    @property
+    def to_redrill(self) -> int:
+        """How many cards wait to be answered again (rated below 4)."""
+        return len(self._redrill)
+
+    def progress_text(self) -> str:
+        """ "4 / 10": the number of different cards shown so far (the current one included)
+        out of the session's cards, plus how many wait for another try."""
+        shown = set(self._done) | self._redrill
+        if self.current is not None:
+            shown.add(self.current.id)
+        text = f"{len(shown)} / {self.total}"
+        if self._redrill:
+            text += f" · {len(self._redrill)} to repeat"
+        return text
+
+    def _counts_as_practice(self, card: Card, now: datetime) -> bool:
+        if self.practice:
+            return True
+        progress = self.progress.get(card.id)
+        return card.id in self._redrill and progress is not None and progress.due > now
+
+    def preview(self) -> dict[int, timedelta | None]:
+        """For the current card, the interval each rating would give (None: practice)."""
+        card, now = self.current, self.clock()
+        if card is None:
+            return {}
+        if self._counts_as_practice(card, now):
+            return dict.fromkeys(range(1, 6))
+        before = self.progress.get(card.id)
+        state = before.state if before else None
+        return {
+            rating: self.scheduler.review(state, rating, now, card_id=card.id).due - now
+            for rating in range(1, 6)
+        }
+
+    def answer(self, rating: int) -> Answer:
+        """Log ``rating`` (1-5) for the current card, then move on; the card comes back at
+        the end of the queue if rated below 4. Raises ValueError (nothing logged) for a bad
+        rating, RuntimeError when the session is over."""
+        check_rating(rating)
+        card = self.current
+        if card is None:
+            raise RuntimeError("the session is over: there is no card to rate")
+        now = self.clock()
+        practice = self._counts_as_practice(card, now)
+        review = self.store.record(card.id, rating, now, practice=practice)
+        if not practice:
+            self.progress[card.id] = advance(
+                self.scheduler, self.progress.get(card.id), card.id, rating, now
+            )
+        self._queue.popleft()
+        if rating < 4:
+            self._redrill.add(card.id)
+            self._queue.append(card)
+        else:
+            self._redrill.discard(card.id)
+            self._done.add(card.id)
+        answer = Answer(card, rating, review)
+        self.answers.append(answer)
+        return answer
+
+    # -- after the session -------------------------------------------------------------
+
+    def next_due(self) -> tuple[datetime | None, Card | None]:
+        """When the next card of this set can be studied, and which (see ``next_due``)."""
+        return next_due(self.cards, self.progress, self.clock(), self.limits, self.tz)
+
+    def new_waiting(self) -> int:
+        """Cards of this set never reviewed yet."""
+        return sum(1 for c in self.cards if c.id not in self.progress)
+
+    def due_tomorrow(self) -> int:
+        """Seen cards of this set that are due by the end of the next learning day."""
+        _start, end = day_bounds(self.clock(), self.tz, self.limits.day_starts_at)
+        tomorrow_end = end + timedelta(days=1)
+        return sum(
+            1 for c in self.cards
+            if c.id in self.progress and end <= self.progress[c.id].due < tomorrow_end
+        )
+
+    def summary(self) -> Summary:
+        next_due, next_card = self.next_due()
+        return Summary(
+            answers=len(self.answers),
+            cards=len({a.card.id for a in self.answers}),
+            ratings=dict(sorted(Counter(a.rating for a in self.answers).items())),
+            practice=sum(1 for a in self.answers if a.practice),
+            next_due=next_due,
+            next_card=next_card,
+            due_tomorrow=self.due_tomorrow(),
+            new_waiting=self.new_waiting(),
+        )

@@ -1,0 +1,215 @@
+"""Progress statistics per deck: counts, retention and a 14-day forecast.
+
+Definitions (all "cards" are the cards of the deck; practice reviews never count):
+
+* **new**: never reviewed.
+* **learning**: reviewed, with a current interval under 21 days.
+* **mature**: current interval of 21 days or more (new + learning + mature = all cards).
+* **due today**: reviewed cards due before the end of the learning day (next 4 am local),
+  overdue ones included; they are also counted as learning or mature.
+* **retention** (last 30 days): of the reviews in the last 30 days that were not a card's
+  first review, the share rated 3 or more ("partly" or better: a 3 is Hard, a pass, in
+  FSRS and a correct answer in SM-2). None when there were no such reviews.
+* **forecast**: reviewed cards falling due on each of the next 14 learning days; day 0 is
+  today and includes overdue cards.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta, timezone, tzinfo
+from pathlib import Path
+
+from .deck import Deck, load_deck, load_decks
+from .progress import CardProgress, load_progress
+from .schedulers import Scheduler, check_utc, get_scheduler
+from .session import DAY_STARTS_AT, day_bounds, learning_day
+from .store import Review, ReviewStore
+
+MATURE_DAYS = 21
+FORECAST_DAYS = 14
+RETENTION_DAYS = 30
+PASS_RATING = 3
+
+
+@dataclass(frozen=True)
+class DeckStats:
+    """The numbers of one deck (or of all decks, ``deck == "all"``)."""
+
+    deck: str
+    title: str
+    cards: int
+    new: int
+    learning: int
+    mature: int
+    due_today: int
+    retention: float | None
+    retention_reviews: int
+    forecast: tuple[int, ...]
+
+    def to_dict(self) -> dict:
+        return {**asdict(self), "forecast": list(self.forecast)}
+
+
+@dataclass(frozen=True)
+class StatsReport:
+    """Stats of several decks plus their total; prints as a table, shows as HTML."""
+
+    decks: tuple[DeckStats, ...]
+    total: DeckStats
+    now: datetime
+
+    def to_dict(self) -> dict:
+        return {
+            "now": self.now.isoformat(),
+            "decks": [d.to_dict() for d in self.decks],
+            "total": self.total.to_dict(),
+        }
+
+    def rows(self) -> list[list[str]]:
+        header = ["deck", "cards", "new", "learning", "mature", "due today", "retention 30 d"]
+        body = [
+            [d.deck, str(d.cards), str(d.new), str(d.learning), str(d.mature),
+             str(d.due_today), _percent(d.retention)]
+            for d in (*self.decks, self.total)
+        ]
+        return [header, *body]
+
+    def __str__(self) -> str:
+        rows = self.rows()
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+        lines = [
+            "  ".join(cell.ljust(w) if i == 0 else cell.rjust(w)
+                      for i, (cell, w) in enumerate(zip(row, widths, strict=True)))
+            for row in rows
+        ]
+        forecast = " ".join(str(n) for n in self.total.forecast)
+        lines.append(f"\nDue in the next {FORECAST_DAYS} days (today first): {forecast}")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        rows = self.rows()
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in rows[0])
+        body = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>"
+            for row in rows[1:]
+        )
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.0f} %"
+
+
+def _forecast(states: Iterable[CardProgress], now: datetime, tz: tzinfo | None) -> list[int]:
+    counts = [0] * FORECAST_DAYS
+    today = learning_day(now, tz)
+    for progress in states:
+        day = max(0, (learning_day(progress.due, tz) - today).days)
+        if day < FORECAST_DAYS:
+            counts[day] += 1
+    return counts
+
+
+def _retention(
+    recent: Iterable[Review], progress: dict[str, CardProgress]
+) -> tuple[float | None, int]:
+    graded = [
+        r.rating >= PASS_RATING for r in recent
+        if not r.practice and r.card_id in progress
+        and r.reviewed_at > progress[r.card_id].first_review
+    ]
+    return (sum(graded) / len(graded) if graded else None), len(graded)
+
+
+def _deck_stats(name: str, title: str, card_ids: list[str], progress: dict[str, CardProgress],
+                recent: list[Review], now: datetime, tz: tzinfo | None) -> DeckStats:
+    ids = set(card_ids)
+    seen = [progress[i] for i in card_ids if i in progress]
+    mature = sum(1 for p in seen if p.interval >= timedelta(days=MATURE_DAYS))
+    _start, end = day_bounds(now, tz, DAY_STARTS_AT)
+    retention, graded = _retention([r for r in recent if r.card_id in ids], progress)
+    return DeckStats(
+        deck=name,
+        title=title,
+        cards=len(card_ids),
+        new=len(card_ids) - len(seen),
+        learning=len(seen) - mature,
+        mature=mature,
+        due_today=sum(1 for p in seen if p.due < end),
+        retention=retention,
+        retention_reviews=graded,
+        forecast=tuple(_forecast(seen, now, tz)),
+    )
+
+
+def deck_stats(
+    decks: Iterable[str | Deck] | None = None,
+    store: ReviewStore | None = None,
+    scheduler: Scheduler | None = None,
+    now: datetime | None = None,
+    tz: tzinfo | None = None,
+) -> StatsReport:
+    """Stats of ``decks`` (default: all shipped decks) from ``store`` (default: the learner's).
+
+    See the module docstring for the definitions. ``tz`` (default: local time) sets where
+    learning days start.
+    """
+    loaded = list(load_decks().values()) if decks is None else [load_deck(d) for d in decks]
+    store = store if store is not None else ReviewStore()
+    scheduler = scheduler if scheduler is not None else get_scheduler()
+    now = check_utc(now) if now is not None else datetime.now(timezone.utc)
+    progress = load_progress(store, scheduler)
+    recent = store.reviews(since=now - timedelta(days=RETENTION_DAYS))
+    per_deck = tuple(
+        _deck_stats(d.name, d.title, [c.id for c in d.cards], progress, recent, now, tz)
+        for d in loaded
+    )
+    all_ids = [c.id for d in loaded for c in d.cards]
+    total = _deck_stats("all", "All decks", all_ids, progress, recent, now, tz)
+    return StatsReport(per_deck, total, now)
+
+
+def review_history(
+    store: ReviewStore, now: datetime, days: int = RETENTION_DAYS, tz: tzinfo | None = None
+) -> dict[str, list[int]]:
+    """Reviews per learning day over the last ``days`` days (oldest first), split into
+    "passed" (rated 3+), "failed" (rated 1-2) and "practice"."""
+    history = {"passed": [0] * days, "failed": [0] * days, "practice": [0] * days}
+    today = learning_day(now, tz)
+    for review in store.reviews(since=now - timedelta(days=days + 1)):
+        index = days - 1 - (today - learning_day(review.reviewed_at, tz)).days
+        if 0 <= index < days:
+            kind = "practice" if review.practice else (
+                "passed" if review.rating >= PASS_RATING else "failed")
+            history[kind][index] += 1
+    return history
+
+
+def plot_stats(
+    path: str | Path | None = None,
+    *,
+    decks: Iterable[str | Deck] | None = None,
+    store: ReviewStore | None = None,
+    scheduler: Scheduler | None = None,
+    now: datetime | None = None,
+    tz: tzinfo | None = None,
+):
+    """A matplotlib Figure: the 14-day due forecast and the review history of the last
+    30 days; saved to ``path`` (e.g. ``"stats.png"``) when given.
+
+    The figure shows itself when it is the last expression of a notebook cell (it is not
+    managed by pyplot, so it is shown once, and closing it is never needed).
+    """
+    from .plot import draw_stats  # lazy: matplotlib is slow to import
+
+    store = store if store is not None else ReviewStore()
+    now = check_utc(now) if now is not None else datetime.now(timezone.utc)
+    report = deck_stats(decks, store, scheduler, now, tz)
+    figure = draw_stats(report, review_history(store, now, tz=tz))
+    if path is not None:
+        figure.savefig(path, dpi=100)
+    return figure
+

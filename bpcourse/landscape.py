@@ -1,0 +1,454 @@
+r"""Two-parameter loss surfaces, and the paths the real optimisers take across them.
+
+A network has thousands of weights, so its loss cannot be drawn; a function of two
+parameters $\theta = (\theta_1, \theta_2)$ can, and it shows the same behaviours in
+miniature: zig-zag in a narrow valley, crawling with a small step, blowing up with a
+large one, stalling near a saddle point. Each surface knows its value $L(\theta)$ and
+its exact gradient $\nabla L(\theta)$, and ``trajectory`` drives an optimiser from
+``bpcourse.optim`` over it exactly as ``fit`` drives it over a network's weights
+(one parameter array, here named ``"theta"``).
+
+matplotlib is imported inside the drawing functions only, so ``import bpcourse`` stays light.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .optim import OPTIMIZERS, Optimizer
+
+LABELS = ("crawls", "converges", "oscillates", "diverged")
+"""What ``classify_run`` can say about a path, from too small a learning rate to too large."""
+
+
+class Surface:
+    """A loss $L(\\theta_1, \\theta_2)$ with its gradient, a plot window and a default start.
+
+    Subclasses define ``f(x, y)`` and ``grad(x, y)`` on broadcasting arrays, so the same
+    code fills a contour grid and evaluates a single point. ``minima`` lists the points
+    where $L$ is smallest; ``lrs`` suggests a learning rate per optimiser that behaves
+    well on this surface.
+    """
+
+    name = "surface"
+    xlim: tuple[float, float] = (-1.0, 1.0)
+    ylim: tuple[float, float] = (-1.0, 1.0)
+    start: tuple[float, float] = (0.5, 0.5)
+
+    def f(self, x, y):
+        raise NotImplementedError
+
+    def grad(self, x, y):
+        raise NotImplementedError
+
+    @property
+    def latex(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def minima(self) -> list[tuple[float, float]]:
+        raise NotImplementedError
+
+    @property
+    def lrs(self) -> dict[str, float]:
+        raise NotImplementedError
+
+    @property
+    def f_min(self) -> float:
+        """The smallest value of $L$ (at the lowest of ``minima``)."""
+        return min(float(self.f(*m)) for m in self.minima)
+
+    def value(self, theta) -> float:
+        """$L(\\theta)$ for one point ``theta = [θ1, θ2]``."""
+        return float(self.f(theta[0], theta[1]))
+
+    def gradient(self, theta) -> np.ndarray:
+        """$\\nabla L(\\theta)$ as an array of 2."""
+        gx, gy = self.grad(theta[0], theta[1])
+        return np.array([gx, gy], dtype=float)
+
+
+@dataclass(frozen=True)
+class Quadratic(Surface):
+    r"""An elongated bowl $L = \tfrac12 (a\,u^2 + b\,w^2)$, minimum at 0.
+
+    $(u, w)$ are the coordinates $\theta$ turned by ``angle`` degrees:
+    $u = \theta_1\cos\varphi + \theta_2\sin\varphi$, $w = -\theta_1\sin\varphi +
+    \theta_2\cos\varphi$ (with ``angle=0`` simply $\theta_1, \theta_2$). The curvatures
+    are $a$ along $u$ and $b$ along $w$. Gradient descent multiplies the $u$ and $w$
+    parts of $\theta$ by $1 - \eta a$ and $1 - \eta b$ every step, so it converges only
+    for $\eta < 2/\max(a, b)$, while the flat direction shrinks by just $1 - \eta a$: with
+    $b \gg a$ (ill-conditioned) no single learning rate suits both directions, and the
+    path zig-zags across the valley while creeping along it.
+    """
+
+    a: float = 1.0
+    b: float = 10.0
+    angle: float = 0.0
+    name = "quadratic"
+    xlim = (-4.5, 4.5)
+    ylim = (-2.5, 2.5)
+    start = (-4.0, 1.5)
+
+    def __post_init__(self) -> None:
+        if not (self.a > 0 and self.b > 0):
+            raise ValueError(f"curvatures must be positive, got a={self.a}, b={self.b}")
+
+    @property
+    def latex(self):
+        text = rf"L = \frac{{1}}{{2}}\,({self.a:g}\,u^2 + {self.b:g}\,w^2)"
+        if self.angle == 0:
+            return text.replace("u^2", r"\theta_1^2").replace("w^2", r"\theta_2^2")
+        return text + rf",\ (u, w) = \theta\ \mathrm{{turned}}\ {self.angle:g}^\circ"
+
+    @property
+    def lrs(self):
+        # Per optimiser, a rate that shows its typical behaviour here within ~60 steps;
+        # SGD and Momentum must scale with the steepest curvature to stay stable.
+        c = max(self.a, self.b)
+        return {"SGD": 1.8 / c, "Momentum": 0.4 / c, "RMSprop": 0.05, "Adam": 0.1}
+
+    def _turn(self, x, y):
+        phi = np.deg2rad(self.angle)
+        return (x * np.cos(phi) + y * np.sin(phi), -x * np.sin(phi) + y * np.cos(phi))
+
+    def f(self, x, y):
+        u, w = self._turn(x, y)
+        return 0.5 * (self.a * u ** 2 + self.b * w ** 2)
+
+    def grad(self, x, y):
+        # Chain rule through the rotation: ∇θ L = Rᵀ (a u, b w).
+        u, w = self._turn(x, y)
+        phi = np.deg2rad(self.angle)
+        du, dw = self.a * u, self.b * w
+        return (du * np.cos(phi) - dw * np.sin(phi), du * np.sin(phi) + dw * np.cos(phi))
+
+    @property
+    def minima(self):
+        return [(0.0, 0.0)]
+
+
+@dataclass(frozen=True)
+class Rosenbrock(Surface):
+    r"""A curved valley $L = (1 - \theta_1)^2 + c\,(\theta_2 - \theta_1^2)^2$, minimum at (1, 1).
+
+    The floor of the valley follows the parabola $\theta_2 = \theta_1^2$: the walls are
+    steep (curvature about $2c$ across) and the floor nearly flat, and its direction keeps
+    turning, so a method must both damp the cross-valley bounce and keep moving along a
+    bending path.
+    """
+
+    c: float = 10.0
+    name = "rosenbrock"
+    xlim = (-2.0, 2.0)
+    ylim = (-1.0, 3.0)
+    start = (-1.5, 2.5)
+
+    def __post_init__(self) -> None:
+        if not self.c > 0:
+            raise ValueError(f"c must be positive, got {self.c}")
+
+    @property
+    def latex(self):
+        return rf"L(\theta) = (1-\theta_1)^2 + {self.c:g}\,(\theta_2-\theta_1^2)^2"
+
+    @property
+    def lrs(self):
+        # SGD is held back by the steep walls (about 2/(12c) near the start).
+        return {"SGD": 0.1 / self.c, "Momentum": 0.04 / self.c, "RMSprop": 0.02, "Adam": 0.1}
+
+    def f(self, x, y):
+        return (1 - x) ** 2 + self.c * (y - x ** 2) ** 2
+
+    def grad(self, x, y):
+        r = y - x ** 2
+        return -2 * (1 - x) - 4 * self.c * x * r, 2 * self.c * r
+
+    @property
+    def minima(self):
+        return [(1.0, 1.0)]
+
+
+@dataclass(frozen=True)
+class DoubleWell(Surface):
+    r"""Two valleys and a saddle between: $L = \tfrac14(\theta_1^2 - 1)^2 + \tfrac{c}{2}\theta_2^2$.
+
+    Minima at $(\pm 1, 0)$, a saddle point at $(0, 0)$: there the surface curves up along
+    $\theta_2$ and down along $\theta_1$, and the gradient vanishes. A path that arrives
+    near the saddle slows to a crawl, because the gradient that would push it off is
+    tiny; which minimum it ends in depends on which side it started.
+    """
+
+    c: float = 1.0
+    name = "double well"
+    xlim = (-1.8, 1.8)
+    ylim = (-1.5, 2.5)
+    # Almost on the ridge θ1 = 0 that leads straight into the saddle.
+    start = (-0.001, 2.0)
+    saddle = (0.0, 0.0)
+
+    def __post_init__(self) -> None:
+        if not self.c > 0:
+            raise ValueError(f"c must be positive, got {self.c}")
+
+    @property
+    def latex(self):
+        return (rf"L(\theta) = \frac{{1}}{{4}}(\theta_1^2-1)^2 + "
+                rf"\frac{{{self.c:g}}}{{2}}\,\theta_2^2")
+
+    @property
+    def lrs(self):
+        return {"SGD": 0.1, "Momentum": 0.02, "RMSprop": 0.02, "Adam": 0.1}
+
+    def f(self, x, y):
+        return 0.25 * (x ** 2 - 1) ** 2 + 0.5 * self.c * y ** 2
+
+    def grad(self, x, y):
+        return x * (x ** 2 - 1), self.c * y
+
+    @property
+    def minima(self):
+        return [(-1.0, 0.0), (1.0, 0.0)]
+
+
+SURFACES: dict[str, Surface] = {
+    "bowl": Quadratic(a=1.0, b=10.0),
+    "ravine": Quadratic(a=1.0, b=100.0),
+    "turned ravine": Quadratic(a=1.0, b=100.0, angle=30.0),
+    "banana": Rosenbrock(c=10.0),
+    "saddle": DoubleWell(c=1.0),
+}
+"""The surfaces the notebook offers, by name (instances are immutable, so safe to share)."""
+
+
+def get_surface(surface: str | Surface) -> Surface:
+    """A surface by its name in ``SURFACES`` (or the Surface itself)."""
+    if isinstance(surface, Surface):
+        return surface
+    if surface not in SURFACES:
+        raise ValueError(f"unknown surface {surface!r}; valid names: {', '.join(SURFACES)}")
+    return SURFACES[surface]
+
+
+# -- driving an optimiser ----------------------------------------------------------------
+def trajectory(surface: Surface, optimizer: Optimizer, start=None, steps: int = 50,
+               blowup: float = 1e6) -> np.ndarray:
+    r"""The points $\theta_0, \theta_1, \dots, \theta_{steps}$ that ``optimizer`` visits.
+
+    Each step computes $g = \nabla L(\theta)$ and calls ``optimizer.step({"theta": θ},
+    {"theta": g})``, exactly as the training loop does for a network, so afterwards
+    ``optimizer.state`` holds the real state (velocity, running averages) of the run.
+
+    Returns an array of shape (steps + 1, 2). If the run diverges (θ, its gradient or
+    $|L(\theta)|$ becomes non-finite or larger than ``blowup``), it stops there and the
+    remaining rows are NaN: ``diverged(path)`` then says so, and plots simply end.
+    """
+    surface = get_surface(surface)
+    theta = np.array(surface.start if start is None else start, dtype=float)
+    if theta.shape != (2,):
+        raise ValueError(f"start must be a point [θ1, θ2], got shape {theta.shape}")
+    if steps < 0:
+        raise ValueError(f"steps must be >= 0, got {steps}")
+    params = {"theta": theta}
+    path = np.full((steps + 1, 2), np.nan)
+    path[0] = theta
+    # A diverging run overflows on purpose; it is detected below and reported through the
+    # NaN rows instead of a stream of NumPy warnings.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for k in range(1, steps + 1):
+            g = surface.gradient(params["theta"])
+            if not np.all(np.isfinite(g)):
+                break
+            optimizer.step(params, {"theta": g})
+            theta = params["theta"]
+            value = surface.value(theta)
+            if not (np.all(np.isfinite(theta)) and abs(value) <= blowup):
+                break
+            path[k] = theta
+    return path
+
+
+def diverged(path: np.ndarray) -> bool:
+    """True when ``trajectory`` stopped early because the run blew up."""
+    return bool(np.isnan(path).any())
+
+
+def finite_part(path: np.ndarray) -> np.ndarray:
+    """The rows of ``path`` before any divergence (all of them if it did not diverge)."""
+    ok = ~np.isnan(path).any(axis=1)
+    n = len(path) if ok.all() else int(np.argmin(ok))
+    return path[:n]
+
+
+def make_optimizer(name: str, lr: float, **hyper) -> Optimizer:
+    """A fresh optimiser from ``bpcourse.optim`` by class name (``"SGD"``, ``"Adam"``…)."""
+    if name not in OPTIMIZERS:
+        raise ValueError(f"unknown optimiser {name!r}; valid names: {', '.join(OPTIMIZERS)}")
+    return OPTIMIZERS[name](lr, **hyper)
+
+
+def run(surface: str | Surface, name: str, lr: float | None = None, start=None,
+        steps: int = 50, **hyper) -> tuple[np.ndarray, Optimizer]:
+    """Run optimiser ``name`` on ``surface``; returns ``(path, optimizer)``.
+
+    ``lr`` defaults to the surface's suggestion for that optimiser; ``hyper`` passes
+    extra settings such as ``beta=0.5`` to the optimiser.
+    """
+    surface = get_surface(surface)
+    opt = make_optimizer(name, surface.lrs[name] if lr is None else lr, **hyper)
+    return trajectory(surface, opt, start, steps), opt
+
+
+def compare_optimizers(surface: str | Surface, lrs: dict[str, float] | None = None,
+                       start=None, steps: int = 50) -> dict[str, tuple[np.ndarray, Optimizer]]:
+    """SGD, Momentum, RMSprop and Adam from one start: ``{name: (path, optimizer)}``.
+
+    ``lrs`` overrides the surface's suggested learning rate for any of them.
+    """
+    surface = get_surface(surface)
+    lrs = {**surface.lrs, **(lrs or {})}
+    return {name: run(surface, name, lrs[name], start, steps) for name in OPTIMIZERS}
+
+
+def losses(surface: Surface, path: np.ndarray) -> np.ndarray:
+    r"""$L(\theta_k) - L_{min}$ along the finite part of a path (0 means at a minimum)."""
+    p = finite_part(path)
+    return surface.f(p[:, 0], p[:, 1]) - surface.f_min
+
+
+def classify_run(surface: Surface, path: np.ndarray, zigzag: float = 0.5,
+                 progress: float = 0.99) -> str:
+    r"""Name what a learning rate did on this path: one of ``LABELS``.
+
+    * ``diverged``: the run blew up (``diverged(path)``), or it ended with a higher loss
+      than it started (it is on its way up, just not fast enough to blow up yet).
+    * ``oscillates``: most consecutive steps point against each other
+      ($\Delta_k \cdot \Delta_{k+1} < 0$ for more than a share ``zigzag`` of them,
+      $\Delta_k = \theta_k - \theta_{k-1}$): the path bounces across the valley.
+    * ``crawls``: it closed less than a share ``progress`` of the gap
+      $L(\theta_0) - L_{min}$: the steps are too small to get anywhere in time.
+    * ``converges``: otherwise.
+    """
+    gaps = losses(surface, path)
+    if diverged(path) or gaps[-1] > gaps[0]:
+        return "diverged"
+    deltas = np.diff(path, axis=0)
+    if len(deltas) >= 2:
+        turns = np.einsum("ij,ij->i", deltas[:-1], deltas[1:]) < 0
+        if turns.mean() > zigzag:
+            return "oscillates"
+    if gaps[0] > 0 and gaps[-1] > (1 - progress) * gaps[0]:
+        return "crawls"
+    return "converges"
+
+
+# -- drawing -----------------------------------------------------------------------------
+def _contour_levels(surface: Surface, n: int = 16) -> np.ndarray:
+    """Contour heights spaced evenly in log(L - L_min), so flat floors still get lines."""
+    x, y = np.meshgrid(np.linspace(*surface.xlim, 60), np.linspace(*surface.ylim, 60))
+    gap = surface.f(x, y) - surface.f_min
+    lo, hi = np.log10(max(gap.max() * 1e-4, 1e-3)), np.log10(gap.max())
+    return surface.f_min + np.logspace(lo, hi, n)
+
+
+def plot_surface(surface: str | Surface, ax=None, trajectories=None, title: str | None = None,
+                 resolution: int = 200):
+    """Contour plot of the surface with its minima (stars) and optional optimiser paths.
+
+    ``trajectories`` maps a label to a path from ``trajectory`` (or is a single path).
+    Each path is drawn as a line of dots from a circle at its start; a diverged path ends
+    in a red cross at its last sane point and says "(diverged)" in the legend.
+    Returns the axes.
+    """
+    import matplotlib.pyplot as plt
+
+    surface = get_surface(surface)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 4.5))
+    x, y = np.meshgrid(np.linspace(*surface.xlim, resolution),
+                       np.linspace(*surface.ylim, resolution))
+    levels = _contour_levels(surface)
+    ax.contourf(x, y, surface.f(x, y), levels=levels, cmap="Blues_r", alpha=0.35,
+                extend="max")
+    ax.contour(x, y, surface.f(x, y), levels=levels, colors="grey", linewidths=0.6)
+    for m in surface.minima:
+        ax.plot(*m, marker="*", markersize=14, color="gold", markeredgecolor="black",
+                linestyle="none", zorder=5)
+    if isinstance(trajectories, np.ndarray):
+        trajectories = {"path": trajectories}
+    for label, path in (trajectories or {}).items():
+        p = finite_part(path)
+        bad = diverged(path)
+        line, = ax.plot(p[:, 0], p[:, 1], "-o", markersize=2.5, linewidth=1.2,
+                        label=f"{label} (diverged)" if bad else label)
+        ax.plot(*p[0], "o", color=line.get_color(), markersize=7, markeredgecolor="black")
+        if bad:
+            ax.plot(*p[-1], "x", color="red", markersize=12, markeredgewidth=3, zorder=6)
+    ax.set_xlim(*surface.xlim)
+    ax.set_ylim(*surface.ylim)
+    ax.set_xlabel(r"$\theta_1$")
+    ax.set_ylabel(r"$\theta_2$")
+    ax.set_title(title if title is not None else f"${surface.latex}$", fontsize=10)
+    if trajectories:
+        ax.legend(fontsize=8, loc="upper right")
+    return ax
+
+
+def plot_losses(surface: Surface, trajectories: dict[str, np.ndarray], ax=None,
+                title: str | None = None):
+    r"""$L(\theta_k) - L_{min}$ against step k on a log axis, one line per path."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 3.5))
+    for label, path in trajectories.items():
+        gaps = losses(surface, path)
+        # A gap of exactly 0 (the minimum reached) has no logarithm; floor it for drawing.
+        ax.semilogy(np.maximum(gaps, 1e-12), label=label + (" (diverged)" if diverged(path)
+                                                             else ""))
+    ax.set_xlabel("step k")
+    ax.set_ylabel(r"$L(\theta_k) - L_{min}$")
+    ax.set_title(title or "loss along the path", fontsize=10)
+    ax.legend(fontsize=8)
+    return ax
+
+
+def learning_rate_demo(surface: str | Surface, lr: float, steps: int = 30, start=None,
+                       axes=None) -> str:
+    """Plain gradient descent at learning rate ``lr``: the path and its loss, labelled.
+
+    Draws onto two axes (made if not given) and returns the label from ``classify_run``,
+    which also heads the left panel, in red when the run diverged.
+    """
+    import matplotlib.pyplot as plt
+
+    surface = get_surface(surface)
+    path, _ = run(surface, "SGD", lr, start, steps)
+    label = classify_run(surface, path)
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(11, 4))
+    plot_surface(surface, axes[0], {f"η = {lr:.3g}": path},
+                 title=f"η = {lr:.3g}: {label}")
+    axes[0].title.set_color("red" if label == "diverged" else "black")
+    plot_losses(surface, {f"η = {lr:.3g}": path}, axes[1])
+    return label
+
+
+def optimizer_demo(surface: str | Surface, steps: int = 50, lrs: dict[str, float] | None = None,
+                   start=None, axes=None) -> dict[str, tuple[np.ndarray, Optimizer]]:
+    """The four optimisers from one start: paths on the surface and their losses side by side.
+
+    Returns the runs from ``compare_optimizers`` so their final state can be inspected.
+    """
+    import matplotlib.pyplot as plt
+
+    surface = get_surface(surface)
+    runs = compare_optimizers(surface, lrs, start, steps)
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(11, 4))
+    paths = {f"{name} η={opt.lr:.3g}": path for name, (path, opt) in runs.items()}
+    plot_surface(surface, axes[0], paths)
+    plot_losses(surface, paths, axes[1])
+    return runs

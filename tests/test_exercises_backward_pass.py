@@ -1,0 +1,266 @@
+"""Checks of notebook 03: right answers pass, typical wrong answers fail with the hint
+aimed at their bug. The wrong answers below are written out by hand, as a learner would."""
+
+import numpy as np
+import pytest
+
+from bpcourse.exercises import backward_pass as bp
+from bpcourse.gradcheck import numeric_gradients
+
+
+def sig(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def correct(params, cache, Y):
+    N = len(Y)
+    d2 = (cache["A2"] - Y) / N
+    d1 = (d2 @ params["W2"].T) * cache["A1"] * (1 - cache["A1"])
+    return {"W1": cache["A0"].T @ d1, "b1": d1.sum(axis=0),
+            "W2": cache["A1"].T @ d2, "b2": d2.sum(axis=0)}
+
+
+def with_changes(delta2=None, local=None, dA1=None, db=None):
+    """A learner's backward pass with some lines swapped for wrong ones."""
+    def backward(params, cache, Y):
+        N = len(Y)
+        d2 = delta2(cache, Y) if delta2 else (cache["A2"] - Y) / N
+        up = dA1(d2, params) if dA1 else d2 @ params["W2"].T
+        d1 = up * (local(cache) if local else cache["A1"] * (1 - cache["A1"]))
+        bias = db or (lambda d: d.sum(axis=0))
+        return {"W1": cache["A0"].T @ d1, "b1": bias(d1),
+                "W2": cache["A1"].T @ d2, "b2": bias(d2)}
+    return backward
+
+
+def run(capsys, check, answer):
+    ok = check(answer)
+    return ok, capsys.readouterr().out
+
+
+# -- the worked example and the bug catalogue ---------------------------------------------
+def test_worked_example_numbers_by_hand():
+    net, X, y = bp.worked_example()
+    cache = bp.cache_of(net, X)
+    # Z1[0, 0] = 1(0.5) + 0.5(-0.4) + (-1)(0.6) + 0.1
+    assert cache["Z1"][0, 0] == pytest.approx(-0.2)
+    assert cache["A1"][0, 0] == pytest.approx(sig(-0.2))
+    assert {X.shape, net.params["W1"].shape, net.params["W2"].shape} == {
+        (4, 3), (3, 5), (5, 2)}
+
+
+@pytest.mark.parametrize("example", [bp.worked_example, bp.square_example])
+def test_bug_free_gradients_match_finite_differences(example):
+    net, X, y = example()
+    Y = np.eye(net.sizes[-1])[y]
+    grads = bp.buggy_gradients(net.params, bp.cache_of(net, X), Y, "none")
+    numeric = numeric_gradients(lambda: net.loss(X, Y, loss="cross_entropy"), net.params)
+    for k in bp.PARAM_NAMES:
+        np.testing.assert_allclose(grads[k], numeric[k], rtol=1e-6, atol=1e-10)
+
+
+@pytest.mark.parametrize("bug", [b for b in bp.BUGS if b != "none"])
+def test_every_bug_fails_the_gradient_check(bug):
+    lab = bp.BugLab(*bp.square_example())
+    rows = lab.rows(bug)
+    assert not all(r.ok for r in rows)
+    assert "WRONG" in bp.gradient_table(rows)
+
+
+def test_bug_free_rows_pass_and_print_as_bound():
+    lab = bp.BugLab(*bp.square_example())
+    rows = lab.rows("none")
+    assert all(r.ok for r in rows)
+    assert bp.gradient_table(rows).count("< 1e-07") == 8
+
+
+def test_forgotten_1_over_n_error_is_the_expected_ratio():
+    # g_bug = N g, so |g_bug - g| / (|g_bug| + |g|) = (N - 1) / (N + 1), N = 6
+    lab = bp.BugLab(*bp.square_example())
+    for r in lab.rows("no_1_over_N"):
+        assert r.vs_package == pytest.approx(5 / 7)
+
+
+def test_bias_not_summed_is_a_shape_failure():
+    rows = bp.BugLab(*bp.square_example()).rows("bias_not_summed")
+    b1 = rows[1]
+    assert b1.shape == (6, 4) and b1.expected_shape == (4,) and b1.vs_numeric is None
+    assert "WRONG SHAPE" in bp.gradient_table(rows)
+
+
+def test_missing_transpose_crashes_on_non_square_layer():
+    lab = bp.BugLab(*bp.worked_example())
+    with pytest.raises(ValueError):
+        lab.rows("no_transpose")
+    assert "crashed" in lab.html("no_transpose")
+    assert "#ffc9c9" in bp.BugLab(*bp.square_example()).html("no_transpose")
+
+
+def test_unknown_bug_name_is_refused():
+    net, X, y = bp.worked_example()
+    with pytest.raises(ValueError, match="unknown bug"):
+        bp.buggy_gradients(net.params, bp.cache_of(net, X), np.eye(2)[y], "typo")
+
+
+def test_plot_bug_rows_draws_one_bar_per_array():
+    import matplotlib.pyplot as plt
+
+    ax = bp.plot_bug_rows(bp.BugLab(*bp.square_example()).rows("bias_not_summed"))
+    assert len(ax.patches) == 4
+    assert [t.get_text() for t in ax.texts] == ["wrong\nshape", "wrong\nshape"]
+    plt.close("all")
+
+
+# -- check_backward --------------------------------------------------------------------------
+def test_check_backward_accepts_correct(capsys):
+    ok, out = run(capsys, bp.check_backward, correct)
+    assert ok and "Correct: backward(params, cache, Y)" in out
+    assert out.count("ok") == 8
+
+
+WRONG_ANSWERS = {
+    "no_transpose": with_changes(dA1=lambda d2, p: d2 @ p["W2"]),
+    "no_fprime": with_changes(local=lambda c: 1.0),
+    "A_for_fprime": with_changes(local=lambda c: c["A1"]),
+    "fprime_of_A": with_changes(local=lambda c: sig(c["A1"]) * (1 - sig(c["A1"]))),
+    "bias_not_summed": with_changes(db=lambda d: d),
+    "bias_mean": with_changes(db=lambda d: d.mean(axis=0)),
+    "no_1_over_N": with_changes(delta2=lambda c, Y: c["A2"] - Y),
+    "sign": with_changes(delta2=lambda c, Y: (Y - c["A2"]) / len(Y)),
+}
+
+
+@pytest.mark.parametrize("bug", WRONG_ANSWERS)
+def test_check_backward_names_the_bug(capsys, bug):
+    ok, out = run(capsys, bp.check_backward, WRONG_ANSWERS[bug])
+    assert not ok
+    assert "Not yet" in out and bp.BUGS[bug].hint in out
+
+
+def test_check_backward_reports_which_arrays_are_wrong(capsys):
+    ok, out = run(capsys, bp.check_backward, WRONG_ANSWERS["A_for_fprime"])
+    assert "Wrong: W1, b1." in out
+    lines = out.splitlines()
+    assert any(line.startswith("W2") and line.endswith("ok") for line in lines)
+    assert any(line.startswith("W1") and line.endswith("WRONG") for line in lines)
+
+
+def test_check_backward_forgot_1_over_n_hint_text(capsys):
+    _, out = run(capsys, bp.check_backward, WRONG_ANSWERS["no_1_over_N"])
+    assert "N times too large" in out
+
+
+def test_check_backward_bias_not_summed_mentions_shape(capsys):
+    _, out = run(capsys, bp.check_backward, WRONG_ANSWERS["bias_not_summed"])
+    assert "(6, 4)" in out and "WRONG SHAPE" in out and "sum(axis=0)" in out
+
+
+def test_check_backward_missing_transpose_in_dw_gives_shape_message(capsys):
+    def backward(params, cache, Y):
+        g = correct(params, cache, Y)
+        d2 = (cache["A2"] - Y) / len(Y)
+        g["W2"] = cache["A1"] @ d2  # A1 is (N, n1): the product needs A1.T
+        return g
+
+    ok, out = run(capsys, bp.check_backward, backward)
+    assert not ok and "raised ValueError" in out and "transpose" in out
+
+
+def test_check_backward_transposed_dw_shape(capsys):
+    def backward(params, cache, Y):
+        g = correct(params, cache, Y)
+        g["W1"] = g["W1"].T
+        return g
+
+    _, out = run(capsys, bp.check_backward, backward)
+    assert "W1 has the transposed shape" in out
+
+
+def test_check_backward_accumulation_bug(capsys):
+    def backward(params, cache, Y):
+        N = len(Y)
+        d2 = (cache["A2"] - Y) / N
+        d1 = (d2 @ params["W2"].T) * cache["A1"] * (1 - cache["A1"])
+        g = {}
+        for n in range(N):  # '=' where '+=' belongs
+            g["W1"] = np.outer(cache["A0"][n], d1[n])
+            g["b1"] = d1[n]
+            g["W2"] = np.outer(cache["A1"][n], d2[n])
+            g["b2"] = d2[n]
+        return g
+
+    _, out = run(capsys, bp.check_backward, backward)
+    assert bp.BUGS["no_accumulate"].hint in out
+
+
+def test_check_backward_unrecognised_bug_points_at_layer(capsys):
+    def backward(params, cache, Y):
+        g = correct(params, cache, Y)
+        g["W1"] = g["W1"] * 1.5
+        return g
+
+    _, out = run(capsys, bp.check_backward, backward)
+    assert "Wrong: W1." in out and "layer 2 is right" in out
+
+
+@pytest.mark.parametrize("answer, text", [
+    (lambda p, c, Y: (1, 2), "returned a tuple"),
+    (lambda p, c, Y: {"W1": 0}, "lacks b1, W2, b2"),
+    (lambda p, c, Y: c["A3"], "KeyError"),
+])
+def test_check_backward_malformed_answers(capsys, answer, text):
+    ok, out = run(capsys, bp.check_backward, answer)
+    assert not ok and text in out and "Traceback" not in out
+
+
+def test_check_backward_does_not_let_answers_change_the_net(capsys):
+    def backward(params, cache, Y):
+        params["W2"] *= 0
+        cache["A1"] *= 0
+        return correct(params, cache, Y)
+
+    ok, _ = run(capsys, bp.check_backward, backward)
+    assert not ok
+    ok, _ = run(capsys, bp.check_backward, correct)
+    assert ok
+
+
+# -- the value exercises ---------------------------------------------------------------
+def worked():
+    net, X, y = bp.worked_example()
+    cache = bp.cache_of(net, X)
+    return net, np.eye(2)[y], cache
+
+
+def test_check_output_delta(capsys):
+    net, Y, c = worked()
+    assert run(capsys, bp.check_output_delta, (c["A2"] - Y) / 4)[0]
+    for wrong, text in [(c["A2"] - Y, "N times too large"),
+                        ((Y - c["A2"]) / 4, "wrong way"),
+                        ((c["A2"] - Y) / 4 * c["A2"] * (1 - c["A2"]), "no extra derivative"),
+                        ((c["A2"] - np.array([[0], [1], [1], [0]])) / 4, "one-hot"),
+                        (np.zeros(4), "one column per output unit"),
+                        (..., "no answer yet")]:
+        ok, out = run(capsys, bp.check_output_delta, wrong)
+        assert not ok and text in out, out
+
+
+def test_check_hidden_delta(capsys):
+    net, Y, c = worked()
+    d2 = (c["A2"] - Y) / 4
+    up = d2 @ net.params["W2"].T
+    assert run(capsys, bp.check_hidden_delta, up * c["A1"] * (1 - c["A1"]))[0]
+    for wrong, text in [(up, "lacks the local factor"),
+                        (up * c["A1"], "the activation itself"),
+                        (up * sig(c["A1"]) * (1 - sig(c["A1"])), "evaluated σ' at A1"),
+                        ((up * c["A1"] * (1 - c["A1"])).T, "its transpose"),
+                        (4 * up * c["A1"] * (1 - c["A1"]), "N times too large"),
+                        (up * c["Z1"], "δ1 = (δ2 W2ᵀ) ⊙ σ'(Z1)")]:
+        ok, out = run(capsys, bp.check_hidden_delta, wrong)
+        assert not ok and text in out, out
+
+
+def test_check_bug_location(capsys):
+    assert run(capsys, bp.check_bug_location, "c")[0]
+    ok, out = run(capsys, bp.check_bug_location, "b")
+    assert not ok and "dW2 and db2 are built from δ2" in out

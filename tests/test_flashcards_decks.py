@@ -1,0 +1,266 @@
+"""Deck files: the shipped decks validate, and each kind of mistake is reported as file:line."""
+
+import textwrap
+
+import pytest
+
+from bpcourse.flashcards import DeckError, check_decks, load_deck, load_decks
+from bpcourse.flashcards.deck import DECK_NAMES, default_deck_dir
+
+GOOD = """\
+deck: {name}
+title: A test deck
+cards:
+  - id: {prefix}-one
+    front: What is $z$?
+    back: |
+      The weighted sum $z = w x + b$.
+    tags: [forward]
+  - id: {prefix}-two
+    front: Second?
+    back: Yes.
+"""
+
+
+def write(directory, name, text):
+    path = directory / f"{name}.yaml"
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def decks_dir(tmp_path, monkeypatch):
+    """An empty flashcards/ directory; messages then read flashcards/NAME.yaml:LINE."""
+    monkeypatch.chdir(tmp_path)
+    directory = tmp_path / "flashcards"
+    directory.mkdir()
+    return directory
+
+
+def messages(directory):
+    return [str(p) for p in check_decks(directory)]
+
+
+def test_shipped_decks_validate():
+    assert check_decks() == []
+    decks = load_decks()
+    assert set(decks) == set(DECK_NAMES)
+    for name, deck in decks.items():
+        assert len(deck) >= 8, name
+        assert all(card.deck == name and card.front and card.back for card in deck.cards)
+    assert sum(len(deck) for deck in decks.values()) >= 60
+
+
+def test_shipped_decks_are_found_as_package_data():
+    directory = default_deck_dir()
+    assert {p.stem for p in directory.glob("*.yaml")} == set(DECK_NAMES)
+
+
+def test_good_deck_loads(decks_dir):
+    path = write(decks_dir, "good", GOOD.format(name="good", prefix="g"))
+    deck = load_deck(path)
+    assert (deck.name, deck.title, len(deck)) == ("good", "A test deck", 2)
+    first = deck.card("g-one")
+    assert first.back == "The weighted sum $z = w x + b$."
+    assert first.tags == ("forward",)
+    assert (first.line, deck.card("g-two").line) == (4, 9)
+    assert messages(decks_dir) == []
+
+
+BROKEN = {
+    "syntax error": (
+        """\
+        deck: bad
+        title: Bad
+        cards:
+          - id: b-one
+            front: "an unclosed quote
+            back: x
+        """,
+        # PyYAML notices the missing quote where the file ends; we say where it began
+        ["flashcards/bad.yaml:7: YAML syntax error: found unexpected end of stream "
+         "(while scanning a quoted scalar started on line 5)"],
+    ),
+    "bad indentation": (
+        """\
+        deck: bad
+        title: Bad
+        cards:
+          - id: b-one
+            front: Question?
+           back: Answer.
+        """,
+        ["flashcards/bad.yaml:6: YAML syntax error: expected <block end>, but found "
+         "'<block mapping start>' (while parsing a block collection started on line 4)"],
+    ),
+    "missing back": (
+        """\
+        deck: bad
+        title: Bad
+        cards:
+          - id: b-one
+            front: Question?
+            back: Answer.
+          - id: b-two
+            front: Where is my back?
+        """,
+        ["flashcards/bad.yaml:7: card 'b-two': missing 'back'"],
+    ),
+    "empty front and blank back": (
+        """\
+        deck: bad
+        title: Bad
+        cards:
+          - id: b-one
+            front: ""
+            back: "   "
+        """,
+        ["flashcards/bad.yaml:5: card 'b-one': empty 'front'",
+         "flashcards/bad.yaml:6: card 'b-one': empty 'back'"],
+    ),
+    "missing id": (
+        """\
+        deck: bad
+        title: Bad
+        cards:
+          - front: Question?
+            back: Answer.
+        """,
+        ["flashcards/bad.yaml:4: card: missing 'id'"],
+    ),
+    "badly formed id": (
+        """\
+        deck: bad
+        title: Bad
+        cards:
+          - id: Has Spaces
+            front: Question?
+            back: Answer.
+        """,
+        ["flashcards/bad.yaml:4: card 'Has Spaces': id must be lower-case letters, digits "
+         "and dashes"],
+    ),
+    "duplicate id": (
+        """\
+        deck: bad
+        title: Bad
+        cards:
+          - id: b-one
+            front: Question?
+            back: Answer.
+          - id: b-one
+            front: Another question?
+            back: Another answer.
+        """,
+        ["flashcards/bad.yaml:7: card 'b-one': duplicate id (also on line 4)"],
+    ),
+    "unknown card key": (
+        """\
+        deck: bad
+        title: Bad
+        cards:
+          - id: b-one
+            front: Question?
+            back: Answer.
+            hint: a typo of tags, or a field we do not have
+        """,
+        ["flashcards/bad.yaml:7: card 'b-one': unknown key 'hint'"],
+    ),
+    "unknown top-level key": (
+        """\
+        deck: bad
+        title: Bad
+        author: someone
+        cards:
+          - id: b-one
+            front: Question?
+            back: Answer.
+        """,
+        ["flashcards/bad.yaml:3: unknown key 'author'"],
+    ),
+    "deck name not the file name": (
+        """\
+        deck: chain-rules
+        title: Bad
+        cards:
+          - id: b-one
+            front: Question?
+            back: Answer.
+        """,
+        ["flashcards/bad.yaml:1: deck name 'chain-rules' does not match the file name 'bad'"],
+    ),
+    "no cards": (
+        """\
+        deck: bad
+        title: Bad
+        cards: []
+        """,
+        ["flashcards/bad.yaml:3: 'cards' must be a non-empty list"],
+    ),
+    "tags not a list": (
+        """\
+        deck: bad
+        title: Bad
+        cards:
+          - id: b-one
+            front: Question?
+            back: Answer.
+            tags: forward
+        """,
+        ["flashcards/bad.yaml:7: card 'b-one': tags must be a list of non-empty strings"],
+    ),
+    "repeated key": (
+        """\
+        deck: bad
+        title: Bad
+        cards:
+          - id: b-one
+            front: Question?
+            back: Answer.
+            back: A second answer that YAML would silently keep.
+        """,
+        ["flashcards/bad.yaml:7: card 'b-one': key 'back' repeated (first on line 6)"],
+    ),
+    "not a mapping": (
+        """\
+        - just
+        - a list
+        """,
+        ["flashcards/bad.yaml:1: a deck file must be a mapping with deck/title/cards"],
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", BROKEN)
+def test_broken_deck_reports_file_and_line(decks_dir, kind):
+    text, expected = BROKEN[kind]
+    path = write(decks_dir, "bad", text)
+    assert messages(decks_dir) == expected
+    with pytest.raises(DeckError) as error:
+        load_deck(path)
+    assert str(error.value) == "\n".join(expected)
+
+
+def test_duplicate_ids_across_decks_name_both_places(decks_dir):
+    write(decks_dir, "alpha", GOOD.format(name="alpha", prefix="same"))
+    write(decks_dir, "beta", GOOD.format(name="beta", prefix="same"))
+    assert messages(decks_dir) == [
+        "flashcards/beta.yaml:4: card 'same-one': duplicate id (also at flashcards/alpha.yaml:4)",
+        "flashcards/beta.yaml:9: card 'same-two': duplicate id (also at flashcards/alpha.yaml:9)",
+    ]
+    with pytest.raises(DeckError, match="duplicate id"):
+        load_decks(decks_dir)
+
+
+def test_problems_of_several_files_are_all_reported(decks_dir):
+    write(decks_dir, "alpha", GOOD.format(name="alpha", prefix="a"))
+    write(decks_dir, "bad", BROKEN["missing back"][0])
+    write(decks_dir, "worse", BROKEN["unknown top-level key"][0].replace("deck: bad",
+                                                                        "deck: worse"))
+    assert messages(decks_dir) == BROKEN["missing back"][1] + [
+        "flashcards/worse.yaml:3: unknown key 'author'"]
+
+
+def test_unknown_deck_name_lists_the_decks():
+    with pytest.raises(KeyError, match="chain-rule"):
+        load_deck("no-such-deck")

@@ -1,0 +1,192 @@
+"""fit: it learns (XOR, spiral), records a faithful History, repeats exactly, stops on NaN."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from bpcourse import MLP, TrainingDiverged, accuracy, data, fit, optim
+from bpcourse.diagnostics import check_finite, clip_by_global_norm, grad_norms
+
+
+def test_xor_is_learned_perfectly():
+    X, y = data.xor()
+    net = MLP([2, 4, 1], activation="tanh", output="sigmoid", seed=0)
+    hist = fit(net, X, y, loss="binary_cross_entropy", optimizer=optim.Adam(0.05),
+               epochs=400, batch_size=4, progress=False)
+    assert hist.train_acc[-1] == 1.0
+    assert hist.train_loss[-1] < 0.01
+    np.testing.assert_array_equal(net.predict(X), [0, 1, 1, 0])
+    # The recorded loss is the loss of the trained net, measured again here.
+    assert hist.train_loss[-1] == pytest.approx(net.loss(X, y, loss="binary_cross_entropy"))
+
+
+def test_spiral_three_classes_generalises():
+    X, y = data.spiral(3)
+    (Xt, yt), (Xv, yv) = data.train_val_split(X, y, val_fraction=0.2, seed=0)
+    net = MLP([2, 32, 32, 3], activation="relu", output="softmax", init="he", seed=0)
+    hist = fit(net, Xt, yt, loss="cross_entropy", optimizer=optim.Adam(0.01), epochs=100,
+               batch_size=32, val=(Xv, yv), progress=False)
+    assert hist.val_acc[-1] > 0.9
+    assert hist.val_acc[-1] == pytest.approx(np.mean(net.predict(Xv) == yv))
+    assert hist.train_loss[-1] < hist.train_loss[0] / 5
+
+
+def test_history_lengths_and_contents():
+    X, y = data.moons(50, seed=1)
+    net = MLP([2, 5, 4, 2], activation="tanh", output="softmax", seed=1)
+    epochs, batch = 3, 16
+    hist = fit(net, X, y, loss="cross_entropy", optimizer=optim.SGD(0.1), epochs=epochs,
+               batch_size=batch, val=(X[:10], y[:10]), progress=False)
+    steps = epochs * -(-50 // batch)  # 4 batches per epoch: 16, 16, 16, 2
+    assert hist.steps == steps == 12
+    assert hist.epochs == epochs
+    for name in ("train_loss", "val_loss", "train_acc", "val_acc", "epoch_seconds"):
+        assert len(getattr(hist, name)) == epochs, name
+    assert set(hist.grad_norms) == {"W1", "W2", "W3"}
+    assert all(len(v) == steps for v in hist.grad_norms.values())
+    assert all(s > 0 for s in hist.epoch_seconds)
+    assert all(0.0 <= a <= 1.0 for a in hist.train_acc + hist.val_acc)
+    assert "epochs=3" in repr(hist)
+    assert type(hist).from_dict(hist.to_dict()) == hist
+    assert not net.training  # fit leaves the net in eval mode
+
+
+def test_regression_history_has_no_accuracy():
+    X, Y = data.sine(40)
+    net = MLP([1, 8, 1], activation="tanh", seed=0)
+    hist = fit(net, X, Y, loss="mse", optimizer=optim.SGD(0.05), epochs=2, batch_size=8,
+               progress=False)
+    assert hist.train_acc == [None, None]
+    assert hist.val_loss == [] and hist.val_acc == []
+
+
+def test_grad_norms_record_the_gradient_of_each_step():
+    X, y = data.moons(30, seed=2)
+    net = MLP([2, 4, 2], activation="sigmoid", output="softmax", seed=3)
+    twin = MLP([2, 4, 2], activation="sigmoid", output="softmax", seed=3)
+    # One full batch per epoch: the first step's gradient does not depend on row order.
+    hist = fit(net, X, y, loss="cross_entropy", optimizer=optim.SGD(0.5), epochs=1,
+               batch_size=len(X), progress=False)
+    _, g = twin.loss_and_gradients(X, y, loss="cross_entropy")
+    for name in ("W1", "W2"):
+        assert hist.grad_norms[name][0] == pytest.approx(np.sqrt(np.sum(g[name] ** 2)),
+                                                        rel=1e-12)
+    # ...and the step itself was plain SGD with that gradient.
+    for name in twin.params:
+        np.testing.assert_allclose(net.params[name], twin.params[name] - 0.5 * g[name],
+                                   rtol=1e-12, atol=1e-15)
+
+
+def test_progress_bar_in_a_terminal(capsys):
+    X, y = data.xor()
+    fit(MLP([2, 2, 1], output="sigmoid", seed=0), X, y, loss="binary_cross_entropy",
+        epochs=3, batch_size=4, progress=True)
+    err = capsys.readouterr().err
+    assert "3/3" in err and "epoch" in err
+
+
+# -- determinism ---------------------------------------------------------------------------
+def _train(net_seed, fit_seed, dropout=0.0):
+    X, y = data.spiral(3, n_per_class=20, seed=0)
+    net = MLP([2, 8, 3], activation="relu", output="softmax", seed=net_seed, dropout=dropout)
+    fit(net, X, y, loss="cross_entropy", optimizer=optim.Momentum(0.05), epochs=5,
+        batch_size=16, progress=False, seed=fit_seed)
+    return net.params
+
+
+@pytest.mark.parametrize("dropout", [0.0, 0.3])
+def test_same_seeds_give_identical_parameters(dropout):
+    a, b = _train(1, 7, dropout), _train(1, 7, dropout)
+    assert all(np.array_equal(a[k], b[k]) for k in a)
+
+
+def test_different_seeds_give_different_parameters():
+    base = _train(1, 7)
+    other_init, other_order = _train(2, 7), _train(1, 8)
+    assert not np.array_equal(base["W1"], other_init["W1"])
+    assert not np.array_equal(base["W1"], other_order["W1"])
+
+
+# -- divergence ----------------------------------------------------------------------------
+class SpySGD(optim.SGD):
+    """SGD that remembers whether every gradient it was given was finite."""
+
+    def __init__(self, lr):
+        super().__init__(lr)
+        self.calls = 0
+        self.all_finite = True
+
+    def step(self, params, grads):
+        self.calls += 1
+        self.all_finite &= all(np.all(np.isfinite(g)) for g in grads.values())
+        super().step(params, grads)
+
+
+@pytest.mark.parametrize(("activation", "lr"), [
+    ("relu", 10.0),   # a gradient overflows first
+    ("tanh", 50.0),   # only the loss overflows first: the output layer is named
+])
+def test_huge_learning_rate_stops_with_a_clear_error(activation, lr):
+    X, Y = data.sine(64)
+    net = MLP([1, 16, 16, 1], activation=activation, seed=0)
+    spy, epochs = SpySGD(lr), 50
+    with pytest.raises(TrainingDiverged) as info:
+        fit(net, X, Y, loss="mse", optimizer=spy, epochs=epochs, batch_size=16,
+            progress=False)
+    msg = str(info.value)
+    m = re.search(r"step (\d+) \(epoch (\d+)\)", msg)
+    assert m, msg
+    step, epoch = int(m.group(1)), int(m.group(2))
+    assert epoch < epochs  # stopped early instead of finishing on NaNs
+    assert re.search(r"layer [1-3]\b", msg), msg
+    assert "learning rate" in msg and f"lr={lr:g}" in msg
+    # The diverged step was never applied, and no step ever saw a non-finite gradient.
+    assert spy.calls == step - 1
+    assert spy.all_finite
+    assert all(np.all(np.isfinite(p)) for p in net.params.values())
+
+
+def test_check_finite_names_the_first_bad_array():
+    net = MLP([2, 3, 1], seed=0)
+    net.loss_and_gradients(np.ones((2, 2)), np.ones((2, 1)))
+    check_finite(net, 0.5, step=1, epoch=1, lr=0.1)  # all finite: no error
+    net.trace["delta2"][0, 0] = np.nan
+    net.trace["dW1"][0, 0] = np.inf
+    with pytest.raises(TrainingDiverged, match=r"step 4 \(epoch 2\): delta2 \(layer 2\)"):
+        check_finite(net, 0.5, step=4, epoch=2, lr=0.1)
+
+
+# -- diagnostics helpers ---------------------------------------------------------------------
+def test_grad_norms_and_clipping_by_hand():
+    grads = {"W1": np.array([[3.0, 0.0]]), "b1": np.array([0.0]), "W2": np.array([[0.0], [4.0]])}
+    assert grad_norms(grads) == {"W1": 3.0, "W2": 4.0}
+    total = clip_by_global_norm(grads, 1.0)  # joint norm 5 -> scaled by 1/5
+    assert total == 5.0
+    np.testing.assert_allclose(grads["W1"], [[0.6, 0.0]])
+    np.testing.assert_allclose(grads["W2"], [[0.0], [0.8]])
+    before = {k: v.copy() for k, v in grads.items()}
+    assert clip_by_global_norm(grads, 10.0) == pytest.approx(1.0)
+    assert all(np.array_equal(before[k], grads[k]) for k in grads)
+
+
+def test_clip_norm_bounds_every_step():
+    X, Y = data.sine(32)
+    net = MLP([1, 8, 1], activation="tanh", seed=0)
+    start = {k: v.copy() for k, v in net.params.items()}
+    fit(net, X, Y, loss="mse", optimizer=optim.SGD(0.1), epochs=1, batch_size=32,
+        clip_norm=0.01, progress=False)
+    moved = np.sqrt(sum(np.sum((net.params[k] - start[k]) ** 2) for k in start))
+    assert moved <= 0.1 * 0.01 * (1 + 1e-9)
+
+
+def test_accuracy_accepts_labels_or_one_hot():
+    X = np.array([[1.0, 3.0], [5.0, 0.0], [0.0, 1.0]])
+    net = MLP([2, 2], output="softmax")
+    net.params["W1"][...] = np.eye(2)
+    y = np.array([1, 0, 0])  # the third prediction (class 1) is wrong
+    assert accuracy(net, X, y) == pytest.approx(2 / 3)
+    assert accuracy(net, X, data.one_hot(y, 2)) == pytest.approx(2 / 3)
+    assert accuracy(MLP([2, 1]), X, np.zeros(3)) is None
