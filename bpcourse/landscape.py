@@ -24,7 +24,7 @@ LABELS = ("crawls", "converges", "oscillates", "diverged")
 
 
 class Surface:
-    """A loss $L(\\theta_1, \\theta_2)$ with its gradient, a plot window and a default start.
+    r"""A loss $L(\theta_1, \theta_2)$ with its gradient, a plot window and a default start.
 
     Subclasses define ``f(x, y)`` and ``grad(x, y)`` on broadcasting arrays, so the same
     code fills a contour grid and evaluates a single point. ``minima`` lists the points
@@ -32,27 +32,31 @@ class Surface:
     well on this surface.
     """
 
-    name = "surface"
     xlim: tuple[float, float] = (-1.0, 1.0)
     ylim: tuple[float, float] = (-1.0, 1.0)
     start: tuple[float, float] = (0.5, 0.5)
 
     def f(self, x, y):
+        """$L$ at the points (x, y), element by element."""
         raise NotImplementedError
 
     def grad(self, x, y):
+        r"""$(\partial L/\partial\theta_1, \partial L/\partial\theta_2)$ at (x, y), by hand."""
         raise NotImplementedError
 
     @property
     def latex(self) -> str:
+        """The formula of $L$ in LaTeX (matplotlib's subset, for plot titles)."""
         raise NotImplementedError
 
     @property
     def minima(self) -> list[tuple[float, float]]:
+        """The points where $L$ is lowest."""
         raise NotImplementedError
 
     @property
     def lrs(self) -> dict[str, float]:
+        """A learning rate per optimiser name that shows its typical behaviour here."""
         raise NotImplementedError
 
     @property
@@ -61,13 +65,18 @@ class Surface:
         return min(float(self.f(*m)) for m in self.minima)
 
     def value(self, theta) -> float:
-        """$L(\\theta)$ for one point ``theta = [θ1, θ2]``."""
+        r"""$L(\theta)$ for one point ``theta = [θ1, θ2]``."""
         return float(self.f(theta[0], theta[1]))
 
     def gradient(self, theta) -> np.ndarray:
-        """$\\nabla L(\\theta)$ as an array of 2."""
+        r"""$\nabla L(\theta)$ as an array of 2."""
         gx, gy = self.grad(theta[0], theta[1])
         return np.array([gx, gy], dtype=float)
+
+
+def _times(c: float) -> str:
+    """A coefficient as LaTeX in front of a symbol: nothing for 1, else the number."""
+    return "" if c == 1 else rf"{c:g}\,"
 
 
 @dataclass(frozen=True)
@@ -87,7 +96,6 @@ class Quadratic(Surface):
     a: float = 1.0
     b: float = 10.0
     angle: float = 0.0
-    name = "quadratic"
     xlim = (-4.5, 4.5)
     ylim = (-2.5, 2.5)
     start = (-4.0, 1.5)
@@ -98,7 +106,7 @@ class Quadratic(Surface):
 
     @property
     def latex(self):
-        text = rf"L = \frac{{1}}{{2}}\,({self.a:g}\,u^2 + {self.b:g}\,w^2)"
+        text = rf"L = \frac{{1}}{{2}}\,({_times(self.a)}u^2 + {_times(self.b)}w^2)"
         if self.angle == 0:
             return text.replace("u^2", r"\theta_1^2").replace("w^2", r"\theta_2^2")
         return text + rf",\ (u, w) = \theta\ \mathrm{{turned}}\ {self.angle:g}^\circ"
@@ -141,7 +149,6 @@ class Rosenbrock(Surface):
     """
 
     c: float = 10.0
-    name = "rosenbrock"
     xlim = (-2.0, 2.0)
     ylim = (-1.0, 3.0)
     start = (-1.5, 2.5)
@@ -182,12 +189,11 @@ class DoubleWell(Surface):
     """
 
     c: float = 1.0
-    name = "double well"
     xlim = (-1.8, 1.8)
     ylim = (-1.5, 2.5)
     # Almost on the ridge θ1 = 0 that leads straight into the saddle.
     start = (-0.001, 2.0)
-    saddle = (0.0, 0.0)
+    saddle = (0.0, 0.0)  # where the gradient vanishes between the two minima
 
     def __post_init__(self) -> None:
         if not self.c > 0:
@@ -233,7 +239,7 @@ def get_surface(surface: str | Surface) -> Surface:
 
 
 # -- driving an optimiser ----------------------------------------------------------------
-def trajectory(surface: Surface, optimizer: Optimizer, start=None, steps: int = 50,
+def trajectory(surface: str | Surface, optimizer: Optimizer, start=None, steps: int = 50,
                blowup: float = 1e6) -> np.ndarray:
     r"""The points $\theta_0, \theta_1, \dots, \theta_{steps}$ that ``optimizer`` visits.
 
@@ -312,13 +318,14 @@ def compare_optimizers(surface: str | Surface, lrs: dict[str, float] | None = No
     return {name: run(surface, name, lrs[name], start, steps) for name in OPTIMIZERS}
 
 
-def losses(surface: Surface, path: np.ndarray) -> np.ndarray:
+def losses(surface: str | Surface, path: np.ndarray) -> np.ndarray:
     r"""$L(\theta_k) - L_{min}$ along the finite part of a path (0 means at a minimum)."""
+    surface = get_surface(surface)
     p = finite_part(path)
     return surface.f(p[:, 0], p[:, 1]) - surface.f_min
 
 
-def classify_run(surface: Surface, path: np.ndarray, zigzag: float = 0.5,
+def classify_run(surface: str | Surface, path: np.ndarray, zigzag: float = 0.5,
                  progress: float = 0.99) -> str:
     r"""Name what a learning rate did on this path: one of ``LABELS``.
 
@@ -396,7 +403,7 @@ def plot_surface(surface: str | Surface, ax=None, trajectories=None, title: str 
     return ax
 
 
-def plot_losses(surface: Surface, trajectories: dict[str, np.ndarray], ax=None,
+def plot_losses(surface: str | Surface, trajectories: dict[str, np.ndarray], ax=None,
                 title: str | None = None):
     r"""$L(\theta_k) - L_{min}$ against step k on a log axis, one line per path."""
     import matplotlib.pyplot as plt

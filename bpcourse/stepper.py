@@ -142,7 +142,7 @@ class BackwardStepper:
             W=_copy(self.net.params[f"W{k}"]),
             upstream=None if out else _copy(t[f"dA{k}"]),
             mask=_copy(t.get(f"mask{k}")),
-            fprime=None if out else _copy(t[f"A{k}"]),
+            fprime=None if out else _copy(t[f"fprime{k}"]),
             delta=_copy(t[f"delta{k}"]), dW=_copy(t[f"dW{k}"]), db=_copy(t[f"db{k}"]),
             sent_down=_copy(t[f"dA{k - 1}"]) if k > 1 else None,
             Y=self.Y if out else None,

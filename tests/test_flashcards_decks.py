@@ -118,6 +118,19 @@ BROKEN = {
         ["flashcards/bad.yaml:5: card 'b-one': empty 'front'",
          "flashcards/bad.yaml:6: card 'b-one': empty 'back'"],
     ),
+    "not text": (
+        """\
+        deck: bad
+        title: Bad
+        cards:
+          - id: 42
+            front: [a, list]
+            back:
+        """,
+        ["flashcards/bad.yaml:4: card: not text: 'id'",
+         "flashcards/bad.yaml:5: card: not text: 'front'",
+         "flashcards/bad.yaml:6: card: empty 'back'"],
+    ),
     "missing id": (
         """\
         deck: bad

@@ -54,7 +54,8 @@ def test_surface_values_by_hand():
 
 def test_double_well_has_a_saddle_between_its_minima():
     s = L.DoubleWell()
-    assert np.allclose(s.gradient(np.zeros(2)), 0.0)
+    assert s.saddle == (0.0, 0.0)
+    assert np.allclose(s.gradient(np.array(s.saddle)), 0.0)
     # Second differences: down along θ1, up along θ2.
     h = 1e-4
     d11 = (s.value([h, 0]) - 2 * s.value([0, 0]) + s.value([-h, 0])) / h ** 2
@@ -243,3 +244,8 @@ def test_import_does_not_load_matplotlib():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_latex_titles_leave_out_unit_coefficients():
+    assert L.Quadratic(a=1, b=10).latex == r"L = \frac{1}{2}\,(\theta_1^2 + 10\,\theta_2^2)"
+    assert r"2.5\,u^2" in L.Quadratic(a=2.5, b=1, angle=10).latex

@@ -48,7 +48,8 @@ def random_data(net, loss, n, seed):
 @pytest.mark.parametrize("output,loss", PAIRS)
 @pytest.mark.parametrize("activation", HIDDEN)
 def test_gradients_equal_backprop(activation, output, loss, l2):
-    net = random_net([3, 4, 2], activation, output, seed=HIDDEN.index(activation) * 10 + PAIRS.index((output, loss)))
+    seed = HIDDEN.index(activation) * 10 + PAIRS.index((output, loss))
+    net = random_net([3, 4, 2], activation, output, seed=seed)
     X, Y = random_data(net, loss, 5, seed=1)
     _, expected = net.loss_and_gradients(X, Y, loss=loss, l2=l2)
     got = gradients(net, X, Y, loss=loss, l2=l2)
@@ -168,7 +169,7 @@ def test_softmax_delta_compact_equals_sympy_diff(loss):
     L = loss_expr(loss, soft, y)
     at = {z[0]: 0.3, z[1]: -1.2, z[2]: 0.8, y[0]: 0.2, y[1]: 0.5, y[2]: 0.3}
     for m in range(3):
-        hand = softmax_delta_compact(loss, a_sym, y, m).subs(dict(zip(a_sym, soft)))
+        hand = softmax_delta_compact(loss, a_sym, y, m).subs(dict(zip(a_sym, soft, strict=True)))
         assert float(hand.subs(at)) == pytest.approx(float(sp.diff(L, z[m]).subs(at)),
                                                      abs=1e-14)
 
@@ -189,3 +190,12 @@ def test_equations_latex_has_both_forms():
     assert "e^{- b^{(1)}_{0}" in expanded or "e^{- w" in expanded
     with pytest.raises(ValueError, match="form"):
         s.equations("short")
+
+
+def test_importing_bpcourse_or_the_exercise_checks_does_not_load_sympy():
+    import subprocess
+    import sys
+
+    code = ("import sys, bpcourse, bpcourse.exercises.chain_rule; "
+            "assert 'sympy' not in sys.modules and 'matplotlib' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)

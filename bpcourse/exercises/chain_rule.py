@@ -18,7 +18,6 @@ import numpy as np
 from . import check_value, verdict
 
 # -- 1. derivative of a composite function ------------------------------------------------
-COMPOSITE = r"h(x) = \sigma(3\tanh x)"
 
 
 def _sigmoid(u):
@@ -69,7 +68,7 @@ def _call(df, x: np.ndarray) -> np.ndarray:
 
 def check_composite_derivative(df, n_points: int = 7, seed: int = 0) -> bool:
     """Compare the learner's ``df(x)`` with SymPy's h'(x) at random points in [-2, 2]."""
-    what = f"the derivative of ${COMPOSITE}$"
+    what = "the derivative of h(x) = sigma(3 tanh x)"
     hint = "apply the chain rule from the outside in: sigma' at the inside, times the " \
            "derivative of 3·tanh(x)."
     if df is ... or df is None:

@@ -84,7 +84,7 @@ def check_noise_factor(answer, *, b_from: int = 8, b_to: int = 32) -> bool:
     ]
     return _grade(answer, ratio, f"the factor the noise shrinks by from B={b_from} to "
                   f"B={b_to}", slips, "the mean squared deviation of a mean of B samples is "
-                  "(per-sample variance) / B; compare 1/8 with 1/32.")
+                  f"(per-sample variance) / B; compare 1/{b_from} with 1/{b_to}.")
 
 
 # -- a mini-batch gradient by hand ---------------------------------------------------------

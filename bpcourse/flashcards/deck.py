@@ -203,7 +203,9 @@ def _card(node, data, deck: str, path: str, problems: list[Problem]) -> Card | N
         if key not in items:
             problems.append(Problem(path, _line(node), f"{label}missing {key!r}"))
         elif not _is_text(data[key]):
-            problems.append(Problem(path, _line(items[key][1]), f"{label}empty {key!r}"))
+            value = data[key]
+            what = "empty" if value is None or isinstance(value, str) else "not text:"
+            problems.append(Problem(path, _line(items[key][1]), f"{label}{what} {key!r}"))
     if "id" in items and _is_text(card_id) and not CARD_ID.match(card_id):
         problems.append(
             Problem(path, _line(items["id"][1]),

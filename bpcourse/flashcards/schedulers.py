@@ -293,10 +293,6 @@ class FSRS:
             last_review=state.last_review,
         )
 
-    def retrievability(self, state: FSRSState, now: datetime) -> float:
-        """py-fsrs's predicted probability of recalling the card at ``now``."""
-        return self._scheduler.get_card_retrievability(self._to_card(state, now), check_utc(now))
-
     def state_from_dict(self, data: dict) -> FSRSState:
         return FSRSState.from_dict(data)
 

@@ -30,7 +30,7 @@ from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from .deck import Card
 from .progress import CardProgress, advance, load_progress
 from .schedulers import Scheduler, check_rating, check_utc, get_scheduler
-from .store import Review, ReviewStore
+from .store import Review, ReviewStore, shared_store
 
 DAY_STARTS_AT = 4  # hour, local time
 
@@ -208,7 +208,7 @@ class ReviewSession:
         tz: tzinfo | None = None,
     ):
         self.cards = list(cards)
-        self.store = store if store is not None else ReviewStore()
+        self.store = store if store is not None else shared_store()
         self.scheduler = scheduler if scheduler is not None else get_scheduler()
         self.clock = _clock(now)
         self.limits, self.tz, self.practice, self.limit = limits, tz, practice, limit

@@ -26,7 +26,7 @@ from .deck import Deck, load_deck, load_decks
 from .progress import CardProgress, load_progress
 from .schedulers import Scheduler, check_utc, get_scheduler
 from .session import DAY_STARTS_AT, day_bounds, learning_day
-from .store import Review, ReviewStore
+from .store import Review, ReviewStore, shared_store
 
 MATURE_DAYS = 21
 FORECAST_DAYS = 14
@@ -88,6 +88,10 @@ class StatsReport:
         forecast = " ".join(str(n) for n in self.total.forecast)
         lines.append(f"\nDue in the next {FORECAST_DAYS} days (today first): {forecast}")
         return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        # The table, not the fields: notebook runs compare the text output of every cell.
+        return str(self)
 
     def _repr_html_(self) -> str:
         rows = self.rows()
@@ -158,7 +162,7 @@ def deck_stats(
     learning days start.
     """
     loaded = list(load_decks().values()) if decks is None else [load_deck(d) for d in decks]
-    store = store if store is not None else ReviewStore()
+    store = store if store is not None else shared_store()
     scheduler = scheduler if scheduler is not None else get_scheduler()
     now = check_utc(now) if now is not None else datetime.now(timezone.utc)
     progress = load_progress(store, scheduler)
@@ -205,7 +209,7 @@ def plot_stats(
     """
     from .plot import draw_stats  # lazy: matplotlib is slow to import
 
-    store = store if store is not None else ReviewStore()
+    store = store if store is not None else shared_store()
     now = check_utc(now) if now is not None else datetime.now(timezone.utc)
     report = deck_stats(decks, store, scheduler, now, tz)
     figure = draw_stats(report, review_history(store, now, tz=tz))

@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 import random
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -192,6 +193,10 @@ class ReviewStore:
         self.timeout = timeout
         self._check_header()
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        # One connection per store; the lock keeps each transaction whole if a program
+        # shares the store between threads.
+        self._lock = threading.RLock()
+        self.closed = False
         self._conn = sqlite3.connect(
             self.path, timeout=timeout, isolation_level=None, check_same_thread=False
         )
@@ -280,15 +285,16 @@ class ReviewStore:
         """Run ``work`` in one write transaction, committed before returning."""
 
         def attempt() -> T:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                result = work(self._conn)
-                self._conn.execute("COMMIT")
-                return result
-            except BaseException:
-                if self._conn.in_transaction:
-                    self._conn.execute("ROLLBACK")
-                raise
+            with self._lock:
+                self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    result = work(self._conn)
+                    self._conn.execute("COMMIT")
+                    return result
+                except BaseException:
+                    if self._conn.in_transaction:
+                        self._conn.execute("ROLLBACK")
+                    raise
 
         return self._retry(attempt)
 
@@ -296,11 +302,12 @@ class ReviewStore:
         """Run ``work`` in one read transaction: a consistent snapshot in WAL mode."""
 
         def attempt() -> T:
-            self._conn.execute("BEGIN")
-            try:
-                return work(self._conn)
-            finally:
-                self._conn.execute("COMMIT")
+            with self._lock:
+                self._conn.execute("BEGIN")
+                try:
+                    return work(self._conn)
+                finally:
+                    self._conn.execute("COMMIT")
 
         return self._retry(attempt)
 
@@ -440,6 +447,7 @@ class ReviewStore:
 
     def close(self) -> None:
         self._conn.close()
+        self.closed = True
 
     def __enter__(self) -> ReviewStore:
         return self
@@ -449,6 +457,24 @@ class ReviewStore:
 
     def __repr__(self) -> str:
         return f"ReviewStore({str(self.path)!r})"
+
+
+_shared: dict[Path, ReviewStore] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_store() -> ReviewStore:
+    """The default store, opened once per process and path and kept open.
+
+    Notebook helpers (quiz, stats) use it so that re-running a cell does not open one more
+    connection each time. ``BPCOURSE_HOME`` is read on every call.
+    """
+    path = default_store_path()
+    with _shared_lock:
+        store = _shared.get(path)
+        if store is None or store.closed:
+            store = _shared[path] = ReviewStore(path)
+        return store
 
 
 def _max_id(conn: sqlite3.Connection) -> int:

@@ -21,7 +21,7 @@ from .deck import Deck, load_deck
 from .markup import to_html
 from .schedulers import RATING_LABELS, RATINGS, Scheduler
 from .session import ReviewSession, Summary
-from .store import ReviewStore
+from .store import ReviewStore, shared_store
 from .timefmt import format_interval, format_moment
 
 BUTTON_STYLES = {1: "danger", 2: "warning", 3: "warning", 4: "info", 5: "success"}
@@ -71,6 +71,10 @@ class QuizWidget(widgets.VBox):
             self.back, self.question, self.ratings, self.message, self.practice_button,
         ])
         self._render()
+
+    def __repr__(self) -> str:
+        # Short and stable: notebook runs compare the text output of every cell.
+        return f"QuizWidget(deck={self.deck.name!r})"
 
     # -- drawing -----------------------------------------------------------------------
 
@@ -171,7 +175,7 @@ def quiz(
     ``now`` (a datetime or a clock function, for tests) to the real clock.
     """
     deck = load_deck(deck)
-    store = store if store is not None else ReviewStore()
+    store = store if store is not None else shared_store()
 
     def session(practice: bool) -> ReviewSession:
         return ReviewSession(deck.cards, store, scheduler, now=now, limit=limit,

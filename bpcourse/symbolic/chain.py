@@ -64,7 +64,7 @@ def parse_parameter(name: str, sizes) -> tuple[str, int, tuple[int, ...]]:
     if not 1 <= layer < len(sizes):
         raise ValueError(f"{name}: layers run from 1 to {len(sizes) - 1}")
     shape = (sizes[layer - 1], sizes[layer]) if kind == "W" else (sizes[layer],)
-    if len(index) != len(shape) or any(not 0 <= i < n for i, n in zip(index, shape)):
+    if len(index) != len(shape) or any(not 0 <= i < n for i, n in zip(index, shape, strict=True)):
         raise ValueError(f"{name}: {kind}{layer} has shape {shape}")
     return f"{kind}{layer}", layer, index
 
@@ -144,17 +144,17 @@ class ChainRule:
         return sp.Add(*[sp.Mul(*[getattr(f, attr) for f in p.factors]) for p in self.paths])
 
     def d_loss_d(self, node: sp.Symbol | str) -> float:
-        """∂L/∂node: Σ over the paths through ``node`` of the product of factors above it."""
+        """∂L/∂node: Σ over the distinct routes from L down to ``node`` of the product of
+        their factors (paths that differ only below ``node`` share one route)."""
         node = sp.Symbol(node) if isinstance(node, str) else node
-        total, seen = 0.0, False
+        routes: dict[tuple[sp.Symbol, ...], float] = {}
         for p in self.paths:
             if node in p.nodes:
-                seen = True
                 k = p.nodes.index(node)
-                total += float(np.prod([f.value for f in p.factors[:k]]))
-        if not seen:
+                routes[p.nodes[:k + 1]] = float(np.prod([f.value for f in p.factors[:k]]))
+        if not routes:
             raise KeyError(f"{node} is not on any path from L to {self.symbol}")
-        return total
+        return float(sum(routes.values()))
 
     def checkpoints(self) -> list[tuple[sp.Symbol, float, NumpyRef]]:
         """(node, ∂L/∂node, trace entry) for each z and hidden a on the paths, loss side first."""

@@ -47,8 +47,8 @@ def backprop_program(twin: SymbolicMLP, loss: str = "mse") -> list[tuple[sp.Symb
     """
     L, prog = twin.n_layers, []
     for l in range(1, L + 1):
-        prog += list(zip(twin.z_sym[l], twin.z[l]))
-        prog += list(zip(twin.a_sym[l], twin.a[l]))
+        prog += list(zip(twin.z_sym[l], twin.z[l], strict=True))
+        prog += list(zip(twin.a_sym[l], twin.a[l], strict=True))
     prog.append((sp.Symbol("L"), twin.loss(loss)))
     a_out, z_out = twin.a_sym[L], twin.z_sym[L]
     delta = [_name(r"\delta", L, k) for k in range(twin.sizes[L])]

@@ -74,7 +74,8 @@ class ComputationGraph:
         for node in self.nodes:
             if node.is_leaf:
                 continue
-            at = {u: sp.Float(self.nodes[c].value) for u, c in zip(node.args, node.children)}
+            at = {u: sp.Float(self.nodes[c].value)
+                  for u, c in zip(node.args, node.children, strict=True)}
             node.value = _number(node.local.xreplace(at))
             node.partials = [_number(sp.diff(node.local, u).xreplace(at)) for u in node.args]
 
@@ -85,7 +86,7 @@ class ComputationGraph:
             node.grad = 0.0
         self.nodes[-1].grad = 1.0
         for node in reversed(self.nodes):
-            for child, partial in zip(node.children, node.partials):
+            for child, partial in zip(node.children, node.partials, strict=True):
                 self.nodes[child].grad += node.grad * partial
 
     # -- look-ups ----------------------------------------------------------------------
@@ -249,12 +250,12 @@ def _op_node(e: sp.Basic, visit) -> Node:
         # takes the symbols themselves as children.
         kids = sorted(e.free_symbols, key=str)
         args = [sp.Dummy(f"u{i}") for i in range(len(kids))]
-        local = e.xreplace(dict(zip(kids, args)))
+        local = e.xreplace(dict(zip(kids, args, strict=True)))
         return Node(type(e).__name__, e, [visit(k) for k in kids], local, args)
     kids = [a for a in e.args if not a.is_number]
     consts = [a for a in e.args if a.is_number]
     args = [sp.Dummy(f"u{i}") for i in range(len(kids))]
-    swap = dict(zip(kids, args))
+    swap = dict(zip(kids, args, strict=True))
     local = e.func(*[swap.get(a, a) for a in e.args])
     label = _op_label(e, consts if not isinstance(e, sp.Pow) else [])
     return Node(label, e, [visit(k) for k in kids], local, args)
@@ -281,8 +282,8 @@ def _rows(graph: ComputationGraph, cols: list[int]) -> list[float]:
         placed: list[float] = []
         for n in members:
             placed.append(want[n] if not placed else max(want[n], placed[-1] + ROW_GAP))
-        shift = float(np.mean([want[n] - p for n, p in zip(members, placed)]))
-        for n, p in zip(members, placed):
+        shift = float(np.mean([want[n] - p for n, p in zip(members, placed, strict=True)]))
+        for n, p in zip(members, placed, strict=True):
             row[n] = p + shift
     return row
 
@@ -297,7 +298,7 @@ def draw_graph(graph: ComputationGraph, ax=None, title: str | None = None):
     cols = graph.layers()
     rows = _rows(graph, cols)
     c0 = min(cols)
-    xy = [((c - c0) * COL_GAP, -r) for c, r in zip(cols, rows)]
+    xy = [((c - c0) * COL_GAP, -r) for c, r in zip(cols, rows, strict=True)]
     xs, ys = [p[0] for p in xy], [p[1] for p in xy]
     x_lim = (min(xs) - BOX_W / 2 - 0.1, max(xs) + BOX_W / 2 + 0.1)
     y_lim = (min(ys) - BOX_H / 2 - 0.1, max(ys) + BOX_H / 2 + 0.1)

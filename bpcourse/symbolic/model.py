@@ -100,7 +100,8 @@ def softmax_delta_compact(loss: str, a, y, m: int) -> sp.Expr:
     if loss == "cross_entropy":
         return a[m] * sp.Add(*y) - y[m]
     if loss == "mse":
-        return a[m] * ((a[m] - y[m]) - sp.Add(*[(ak - yk) * ak for ak, yk in zip(a, y)]))
+        dot = sp.Add(*[(ak - yk) * ak for ak, yk in zip(a, y, strict=True)])
+        return a[m] * ((a[m] - y[m]) - dot)
     raise ValueError(f"loss {loss!r} does not go with a softmax output")
 
 
@@ -111,13 +112,13 @@ def loss_expr(loss: str, a: Sequence[sp.Expr], y: Sequence[sp.Symbol]) -> sp.Exp
     * ``cross_entropy``: $-\sum_k y_k \log a_k$ (with softmax outputs)
     * ``binary_cross_entropy``: $-\sum_k [y_k \log a_k + (1-y_k)\log(1-a_k)]$ (sigmoid)
     """
+    pairs = list(zip(a, y, strict=True))
     if loss == "mse":
-        return sp.Rational(1, 2) * sum(((ak - yk) ** 2 for ak, yk in zip(a, y)), sp.Integer(0))
+        return sp.Rational(1, 2) * sp.Add(*[(ak - yk) ** 2 for ak, yk in pairs])
     if loss == "cross_entropy":
-        return -sum((yk * sp.log(ak) for ak, yk in zip(a, y)), sp.Integer(0))
+        return -sp.Add(*[yk * sp.log(ak) for ak, yk in pairs])
     if loss == "binary_cross_entropy":
-        return -sum((yk * sp.log(ak) + (1 - yk) * sp.log(1 - ak) for ak, yk in zip(a, y)),
-                    sp.Integer(0))
+        return -sp.Add(*[yk * sp.log(ak) + (1 - yk) * sp.log(1 - ak) for ak, yk in pairs])
     raise ValueError(f"unknown loss {loss!r}")
 
 
@@ -204,9 +205,9 @@ class SymbolicMLP:
                 a = [activation_expr(name, zj) for zj in self.z_sym[l]]
             self.z.append(z)
             self.a.append(a)
-            down = dict(zip(below, self.a_expanded[l - 1]))
+            down = dict(zip(below, self.a_expanded[l - 1], strict=True))
             z_exp = [zj.xreplace(down) for zj in z]
-            here = dict(zip(self.z_sym[l], z_exp))
+            here = dict(zip(self.z_sym[l], z_exp, strict=True))
             self.z_expanded.append(z_exp)
             self.a_expanded.append([aj.xreplace(here) for aj in a])
 
@@ -219,7 +220,7 @@ class SymbolicMLP:
     def loss_expanded(self, loss: str = "mse") -> sp.Expr:
         """The loss of one sample as a function of x, y and the parameters only."""
         L = self.n_layers
-        return self.loss(loss).xreplace(dict(zip(self.a_sym[L], self.a_expanded[L])))
+        return self.loss(loss).xreplace(dict(zip(self.a_sym[L], self.a_expanded[L], strict=True)))
 
     def expand(self, expr: sp.Expr) -> sp.Expr:
         """Replace every named intermediate ($z^{(l)}_j$, $a^{(l)}_j$) by its expression."""
@@ -229,8 +230,8 @@ class SymbolicMLP:
         """Each named symbol z/a of layers 1..L -> its expanded expression."""
         out: dict[sp.Symbol, sp.Expr] = {}
         for l in range(1, self.n_layers + 1):
-            out.update(zip(self.z_sym[l], self.z_expanded[l]))
-            out.update(zip(self.a_sym[l], self.a_expanded[l]))
+            out.update(zip(self.z_sym[l], self.z_expanded[l], strict=True))
+            out.update(zip(self.a_sym[l], self.a_expanded[l], strict=True))
         return out
 
     # -- parameters --------------------------------------------------------------------
@@ -241,11 +242,11 @@ class SymbolicMLP:
     def values(self, net, x=None, y=None) -> dict[sp.Symbol, float]:
         """Symbol -> number: the parameters of ``net`` and, when given, one sample x, y."""
         out = {s: float(v) for name, p in self.params.items()
-               for s, v in zip(p.ravel(), np.ravel(net.params[name]))}
+               for s, v in zip(p.ravel(), np.ravel(net.params[name]), strict=True)}
         if x is not None:
-            out.update(zip(self.x, map(float, np.ravel(x))))
+            out.update(zip(self.x, map(float, np.ravel(x)), strict=True))
         if y is not None:
-            out.update(zip(self.y, map(float, np.ravel(y))))
+            out.update(zip(self.y, map(float, np.ravel(y)), strict=True))
         return out
 
     # -- display -----------------------------------------------------------------------

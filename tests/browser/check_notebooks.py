@@ -24,6 +24,7 @@ For each notebook, in file-name order, it counts on the rendered page:
 * tracebacks: error outputs and stderr output holding a traceback, also inside Output
   widgets (where ``interact`` shows the exceptions of its callback).
 
+Findings name the cell by its position in the notebook (markdown cells included).
 A notebook passes with no traceback, no widget error and at least two widgets. A full-page
 screenshot of each lands in tests/browser/screenshots/<name>.png (git-ignored). The last
 line reads ``browser test: N passed, M failed``; the exit status is 1 when any failed and
@@ -76,9 +77,9 @@ VIEWPORT = {"width": 1280, "height": 900}
 MAX_SCREENSHOT_HEIGHT = 16000
 
 # JupyterLab user settings: every cell attached to the page (the default windowing leaves
-# off-screen cells out of the DOM, so they could not be counted) and no blank space after
-# the last cell (it would pad the screenshots), no autosave (the run must
-# not rewrite the committed notebooks), no news or update pop-ups in the screenshots.
+# off-screen cells out of the DOM, so they could not be counted), no blank space after the
+# last cell (it would pad the screenshots), no autosave (the run must not rewrite the
+# committed notebooks), no news or update pop-ups in the screenshots.
 LAB_SETTINGS = {
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {
         "windowingMode": "none",
@@ -144,10 +145,12 @@ COUNT_JS = (
     + r"""
     const WIDGET_MIME = 'application/vnd.jupyter.widget-view+json';
     const STDERR = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]';
+    // ipywidgets' repr is the class name with keyword arguments only, e.g. "VBox(children=";
+    // that keeps matplotlib's "Text(0.5, 1.0, 'title')" out.
     const WIDGET_REPR = new RegExp(
-        '^\\s*(interactive|[A-Z]\\w*(Box|Slider|Button|Buttons|Dropdown|Output|Text|Textarea|'
+        '^\\s*(interactive|\\w*(Box|Slider|Button|Buttons|Dropdown|Output|Text|Textarea|'
         + 'Progress|Select|SelectMultiple|Picker|Checkbox|Label|HTML|HTMLMath|Tab|Accordion|'
-        + 'Stack|Play|Image|Valid))\\(|model_id');
+        + 'Stack|Play|Image|Valid|Combobox|Password))\\((\\)|[a-z_]+=)|model_id', 'm');
     const TRACEBACK = /Traceback \(most recent call last\)|^\s*\w*(Error|Exception)\b.*:/m;
     const result = {widgets: 0, widgetErrors: [], tracebacks: [], codeCells: 0};
     const seenTracebacks = new Set();

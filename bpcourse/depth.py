@@ -1,0 +1,366 @@
+r"""Experiments on depth: how gradients shrink or grow on their way back to the first layer.
+
+The backward pass multiplies one local factor per layer,
+
+$$\delta^{(l)} = \big(\delta^{(l+1)} W^{(l+1)\top}\big) \odot f'(Z^{(l)}),$$
+
+so after $k$ layers the error signal carries a product of $k$ weight matrices and $k$
+slopes: a factor a little below 1 per layer makes it vanish geometrically, a factor a
+little above 1 makes it explode. The functions here build a deep probe network, run one
+forward and backward pass on a fixed random batch, and report what happened per layer:
+
+* ``layer_grad_norms``: $\lVert \partial L/\partial W^{(l)} \rVert$ (via ``grad_norms``);
+* ``delta_norms`` and ``delta_bounds``: $\lVert \delta^{(l)} \rVert$ and the bound
+  $\lVert\delta^{(L)}\rVert \prod_{k>l} \max|f'| \, \lVert W^{(k)} \rVert_2$;
+* ``activation_stats`` and ``saturated_share``: the spread of $Z^{(l)}$ and the share of
+  units whose slope $f'(Z^{(l)})$ is almost 0;
+* ``predicted_z_var``: the variance recursion $\mathrm{Var}(z^{(l+1)}) = n\,
+  \mathrm{Var}(w)\,\mathbb{E}[f(z^{(l)})^2]$ that Xavier and He initialisation solve;
+* ``exploding_run``: a training run that blows up, and the same run with clipping.
+
+The probe network is square (every layer ``width`` wide, inputs too) with an identity
+output and the MSE loss against random targets, so depth is the only thing that changes
+from one layer to the next. matplotlib is imported inside the drawing functions only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import data, optim
+from .activations import get_activation
+from .diagnostics import TrainingDiverged, check_finite, clip_by_global_norm, grad_norms
+from .mlp import MLP, init_std
+
+ACTIVATION_CHOICES = ("sigmoid", "tanh", "relu")
+INIT_CHOICES = ("normal", "xavier", "he")
+#: Largest value of f' for each activation: the most one layer's slope can pass back.
+MAX_SLOPE = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0, "leaky_relu": 1.0, "identity": 1.0}
+
+
+# -- the probe network ---------------------------------------------------------------------
+def probe_net(activation: str, init: str | float, depth: int, width: int = 64,
+              seed: int = 0) -> MLP:
+    """A square network with ``depth`` weight layers: ``depth - 1`` hidden layers of ``f``.
+
+    Every layer is ``width`` wide (inputs and outputs too), the output is the identity.
+    """
+    if depth < 2:
+        raise ValueError(f"depth counts weight layers and must be at least 2, got {depth}")
+    return MLP([width] * (depth + 1), activation=activation, output="identity", init=init,
+               seed=seed)
+
+
+def probe_batch(width: int = 64, n: int = 64, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """A fixed batch: inputs and targets with independent standard normal entries."""
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((n, width)), rng.standard_normal((n, width))
+
+
+def run_probe(activation: str, init: str | float, depth: int, width: int = 64, seed: int = 0,
+              n: int = 64) -> tuple[MLP, dict[str, np.ndarray]]:
+    """One forward and backward pass of the probe network: ``(net, grads)``.
+
+    ``net.trace`` then holds every ``Z{l}``, ``delta{l}`` and ``dW{l}`` of that pass.
+    With a huge initialisation and great depth values can overflow to inf; the caller
+    sees the inf in the norms rather than a warning.
+    """
+    net = probe_net(activation, init, depth, width, seed)
+    X, Y = probe_batch(width, n)
+    with np.errstate(over="ignore", invalid="ignore"):
+        _, grads = net.loss_and_gradients(X, Y, loss="mse")
+    return net, grads
+
+
+def layer_grad_norms(activation: str, init: str | float, depth: int, width: int = 64,
+                     seed: int = 0, n: int = 64) -> dict[str, float]:
+    r"""$\lVert \partial L / \partial W^{(l)} \rVert_F$ per layer, keyed ``W1`` ... ``W{depth}``."""
+    _, grads = run_probe(activation, init, depth, width, seed, n)
+    return grad_norms(grads)
+
+
+def delta_norms(net: MLP) -> dict[str, float]:
+    r"""$\lVert \delta^{(l)} \rVert_F$ of each layer from the last backward pass of ``net``."""
+    return {f"delta{l}": float(np.linalg.norm(net.trace[f"delta{l}"]))
+            for l in range(1, net.n_layers + 1)}
+
+
+def delta_bounds(net: MLP) -> dict[str, float]:
+    r"""Upper bounds on $\lVert \delta^{(l)} \rVert_F$ from the last backward pass.
+
+    One step of the recursion cannot grow the norm by more than the largest slope times
+    the spectral norm of the weights, $\lVert \delta^{(l)} \rVert_F \le \max|f'|\,
+    \lVert W^{(l+1)} \rVert_2 \lVert \delta^{(l+1)} \rVert_F$, so
+
+    $$\lVert \delta^{(l)} \rVert_F \le \lVert \delta^{(L)} \rVert_F
+    \prod_{k=l+1}^{L} \max|f'|\,\lVert W^{(k)} \rVert_2 .$$
+
+    For sigmoid $\max|f'| = 1/4$: the bound shrinks by 4 per layer unless the weights
+    make up for it.
+    """
+    L = net.n_layers
+    bound = float(np.linalg.norm(net.trace[f"delta{L}"]))
+    bounds = {f"delta{L}": bound}
+    for l in range(L - 1, 0, -1):
+        slope = MAX_SLOPE[net.activations[l - 1].name]
+        bound *= slope * float(np.linalg.norm(net.params[f"W{l + 1}"], ord=2))
+        bounds[f"delta{l}"] = bound
+    return {k: bounds[k] for k in sorted(bounds, key=lambda k: int(k[5:]))}
+
+
+# -- saturation and the spread of Z ------------------------------------------------------------
+def peak_slope(activation: str) -> float:
+    """The largest f'(z) over z in [-10, 10]: 1/4 for sigmoid, 1 for tanh and ReLU."""
+    z = np.linspace(-10.0, 10.0, 2001)
+    return float(np.max(get_activation(activation).df(z)))
+
+
+def saturated_share(Z: np.ndarray, activation: str, tol: float = 0.05) -> float:
+    r"""Share of entries of Z where $f'(z) < \mathrm{tol}\cdot\max f'$: units that pass back
+    (almost) nothing.
+
+    For sigmoid with ``tol = 0.05`` that is $|z| > 4.4$, for tanh $|z| > 2.2$. A ReLU unit
+    is either fully open ($f' = 1$) or shut ($f' = 0$ for $z \le 0$), so for ReLU this is
+    the share of shut units: about a half is normal, all of them means a dead layer.
+    """
+    fprime = get_activation(activation).df(np.asarray(Z, dtype=float))
+    return float(np.mean(fprime < tol * peak_slope(activation)))
+
+
+def preactivations(activation: str, init: str | float, depth: int, width: int = 64,
+                   seed: int = 0, n: int = 64) -> dict[str, np.ndarray]:
+    """The hidden layers' pre-activations ``Z1`` ... ``Z{depth-1}`` on the probe batch."""
+    net, _ = run_probe(activation, init, depth, width, seed, n)
+    return {f"Z{l}": net.trace[f"Z{l}"] for l in range(1, depth)}
+
+
+def activation_stats(activation: str, init: str | float, depth: int, width: int = 64,
+                     seed: int = 0, n: int = 64, tol: float = 0.05) -> dict[str, list[float]]:
+    r"""Per hidden layer $l = 1 \dots$ depth-1: what the forward pass did to the signal.
+
+    Keys: ``layer``, ``z_std`` (standard deviation of $Z^{(l)}$), ``a_rms``
+    ($\sqrt{\mathbb{E}[A^{(l)2}]}$, the size of what the next layer receives),
+    ``mean_slope`` (mean of $f'(Z^{(l)})$) and ``saturated`` (``saturated_share``).
+    """
+    f = get_activation(activation)
+    stats: dict[str, list[float]] = {"layer": [], "z_std": [], "a_rms": [], "mean_slope": [],
+                                     "saturated": []}
+    with np.errstate(over="ignore", invalid="ignore"):
+        for name, Z in preactivations(activation, init, depth, width, seed, n).items():
+            stats["layer"].append(int(name[1:]))
+            stats["z_std"].append(float(np.std(Z)))
+            stats["a_rms"].append(float(np.sqrt(np.mean(f.f(Z) ** 2))))
+            stats["mean_slope"].append(float(np.mean(f.df(Z))))
+            stats["saturated"].append(saturated_share(Z, activation, tol))
+    return stats
+
+
+# -- the variance argument behind Xavier and He ------------------------------------------------
+def second_moment(activation: str, var: float, points: int = 4001) -> float:
+    r"""$\mathbb{E}[f(z)^2]$ for $z \sim \mathcal N(0, \mathrm{var})$, by the trapezoid rule
+    over $\pm 12$ standard deviations (fine enough for ReLU's kink)."""
+    if var == 0:
+        return float(get_activation(activation).f(np.zeros(1))[0] ** 2)
+    s = np.sqrt(var)
+    z = np.linspace(-12 * s, 12 * s, points)
+    density = np.exp(-0.5 * z**2 / var) / np.sqrt(2 * np.pi * var)
+    integrand = get_activation(activation).f(z) ** 2 * density
+    return float(np.sum(integrand[1:] + integrand[:-1]) * (z[1] - z[0]) / 2)
+
+
+def predicted_z_var(activation: str, w_std: float, width: int, depth: int,
+                    x_var: float = 1.0) -> np.ndarray:
+    r"""Predicted $\mathrm{Var}(z^{(l)})$ for $l = 1 \dots$ depth, if every unit's
+    pre-activation were Gaussian.
+
+    With zero biases and independent zero-mean weights of variance $\sigma_w^2$, a unit
+    sums $n$ terms $w_i a_i$, each of variance $\sigma_w^2\,\mathbb{E}[a_i^2]$, so
+
+    $$\mathrm{Var}(z^{(l+1)}) = n\,\sigma_w^2\,\mathbb{E}\big[f(z^{(l)})^2\big],\qquad
+    \mathrm{Var}(z^{(1)}) = n\,\sigma_w^2\,\mathbb{E}[x^2].$$
+
+    For ReLU $\mathbb{E}[f(z)^2] = \mathrm{Var}(z)/2$, so $\sigma_w^2 = 2/n$ (He) keeps
+    the variance fixed; for tanh near 0, $f(z) \approx z$ and $\sigma_w^2 = 1/n$ (Xavier on
+    a square layer) does.
+    """
+    var = width * w_std**2 * x_var
+    out = [var]
+    for _ in range(depth - 1):
+        var = width * w_std**2 * second_moment(activation, var)
+        out.append(var)
+    return np.array(out)
+
+
+# -- a run that explodes, and the same run clipped ---------------------------------------------
+@dataclass
+class ExplodingRun:
+    """What ``exploding_run`` did, step by step, up to the last finite step.
+
+    ``losses`` are the mini-batch losses, ``norms`` the global gradient norms before any
+    clipping, ``message`` the ``TrainingDiverged`` text if training blew up (else None).
+    """
+
+    losses: list[float]
+    norms: list[float]
+    message: str | None
+    net: MLP
+
+    @property
+    def diverged(self) -> bool:
+        return self.message is not None
+
+
+def exploding_run(clip_norm: float | None = None, lr: float = 0.05, init: float = 0.5,
+                  epochs: int = 30, seed: int = 0) -> ExplodingRun:
+    """Fit a 1-32-32-32-32-1 ReLU net to ``data.sine(200)`` with SGD, batches of 32.
+
+    The defaults blow up: weights of std 0.5 double the signal's size at every layer
+    (variance factor 32 · 0.25 / 2 = 4), so the first gradients are large, and lr = 0.05
+    turns them into steps that make the weights, and so the next gradients, larger still.
+    ``clip_norm`` caps every step. The steps are exactly those of ``fit`` with the same
+    arguments (same shuffling, same checks); this loop also keeps the steps taken before
+    a divergence, which ``fit`` cannot return because it raises.
+    """
+    X, Y = data.sine(200, seed=seed)
+    net = MLP([1, 32, 32, 32, 32, 1], activation="relu", init=init, seed=seed)
+    sgd, rng = optim.SGD(lr), np.random.default_rng(seed)
+    losses: list[float] = []
+    norms: list[float] = []
+    step = 0
+    try:
+        for epoch in range(1, epochs + 1):
+            for Xb, Yb in data.minibatches(X, Y, 32, shuffle=True, rng=rng):
+                step += 1
+                with np.errstate(over="ignore", invalid="ignore"):
+                    value, grads = net.loss_and_gradients(Xb, Yb, loss="mse")
+                    check_finite(net, value, step, epoch, lr)
+                    total = (clip_by_global_norm(grads, clip_norm) if clip_norm is not None
+                             else global_norm(grads))
+                    sgd.step(net.params, grads)
+                losses.append(float(value))
+                norms.append(total)
+    except TrainingDiverged as err:
+        return ExplodingRun(losses, norms, str(err), net)
+    return ExplodingRun(losses, norms, None, net)
+
+
+def global_norm(grads: dict[str, np.ndarray]) -> float:
+    r"""$\sqrt{\sum_k \lVert g_k \rVert^2}$ over every gradient array, biases included."""
+    return float(np.sqrt(sum(np.sum(g * g) for g in grads.values())))
+
+
+# -- pictures ----------------------------------------------------------------------------------
+def plot_depth_profile(activation: str, init: str | float, depth: int, width: int = 64,
+                       seed: int = 0, axes=None):
+    r"""Two panels for one probe network: gradient norms per layer (log scale), and the
+    forward signal per hidden layer (std of Z, share of saturated units).
+
+    Returns the two Axes. The left panel shows $\lVert\partial L/\partial W^{(l)}\rVert$
+    as bars and $\lVert\delta^{(l)}\rVert$ as a line, input side on the left.
+    """
+    import matplotlib.pyplot as plt
+
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+    ax_grad, ax_fwd = axes
+    net, grads = run_probe(activation, init, depth, width, seed)
+    norms = grad_norms(grads)
+    deltas = delta_norms(net)
+    layers = np.arange(1, depth + 1)
+    ax_grad.bar(layers, [norms[f"W{l}"] for l in layers], color="#1f77b4",
+                label=r"$\|\partial L/\partial W^{(l)}\|$")
+    ax_grad.plot(layers, [deltas[f"delta{l}"] for l in layers], "o-", color="#d62728",
+                 label=r"$\|\delta^{(l)}\|$")
+    ax_grad.set_yscale("log")
+    ax_grad.set_xlabel("layer l (input side on the left)")
+    ax_grad.set_ylabel("norm (log scale)")
+    first, last = norms["W1"], norms[f"W{depth}"]
+    ax_grad.set_title(f"{activation}, {init} init, {depth} layers: "
+                      f"W1/W{depth} = {first / last:.2g}")
+    ax_grad.legend(loc="best", fontsize="small")
+
+    stats = activation_stats(activation, init, depth, width, seed)
+    ax_fwd.plot(stats["layer"], stats["z_std"], "o-", color="#1f77b4", label="std of Z")
+    ax_fwd.set_yscale("log")
+    ax_fwd.set_xlabel("hidden layer l")
+    ax_fwd.set_ylabel("std of $Z^{(l)}$ (log scale)", color="#1f77b4")
+    ax_share = ax_fwd.twinx()
+    ax_share.plot(stats["layer"], stats["saturated"], "s--", color="#ff7f0e",
+                  label="share with f' ≈ 0")
+    ax_share.set_ylim(-0.03, 1.03)
+    ax_share.set_ylabel("share of units with f' ≈ 0", color="#ff7f0e")
+    ax_fwd.set_title("forward signal per hidden layer")
+    return axes
+
+
+def plot_z_histograms(activation: str, init: str | float, depth: int, layers=None,
+                      width: int = 64, seed: int = 0, tol: float = 0.05, fig=None):
+    r"""Histograms of $Z^{(l)}$ for a few hidden layers, with the saturated zone shaded.
+
+    ``layers`` picks the hidden layers (default: the first, middle and last). The shaded
+    zone is where $f'(z) < \mathrm{tol}\cdot\max f'$. Returns the figure.
+    """
+    import matplotlib.pyplot as plt
+
+    Zs = preactivations(activation, init, depth, width, seed)
+    hidden = depth - 1
+    if layers is None:
+        layers = sorted({1, (hidden + 1) // 2, hidden})
+    if fig is None:
+        fig = plt.figure(figsize=(3.4 * len(layers), 3.0))
+    axes = fig.subplots(1, len(layers), squeeze=False)[0]
+    df = get_activation(activation).df
+    cut = tol * peak_slope(activation)
+    for ax, l in zip(axes, layers, strict=True):
+        Z = Zs[f"Z{l}"].ravel()
+        finite = Z[np.isfinite(Z)]
+        reach = max(float(np.max(np.abs(finite), initial=0.0)), 1.0)
+        grid = np.linspace(-reach, reach, 801)
+        flat = df(grid) < cut
+        ax.fill_between(grid, 0, 1, where=flat, color="#ff7f0e", alpha=0.2, step="mid",
+                        transform=ax.get_xaxis_transform(), label="f' ≈ 0")
+        ax.hist(finite, bins=40, range=(-reach, reach), color="#1f77b4")
+        ax.set_xlim(-reach, reach)
+        ax.set_title(f"$Z^{{({l})}}$: {saturated_share(Z, activation, tol):.0%} with f' ≈ 0",
+                     fontsize="medium")
+        ax.set_xlabel("z")
+        ax.set_yticks([])
+    axes[0].legend(loc="upper left", fontsize="small")
+    fig.suptitle(f"pre-activations, {activation} with {init} init ({depth} layers)")
+    fig.tight_layout()
+    return fig
+
+
+def plot_exploding_run(run: ExplodingRun, axes=None, title: str = ""):
+    """Mini-batch loss and global gradient norm (before clipping) per step, log scales.
+
+    A run that diverged ends early, at its last finite step. Returns the two Axes.
+    """
+    import matplotlib.pyplot as plt
+
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(11, 3.5))
+    ax_loss, ax_norm = axes
+    steps = np.arange(1, len(run.losses) + 1)
+    ax_loss.plot(steps, run.losses, color="#1f77b4")
+    ax_loss.set_yscale("log")
+    ax_loss.set_xlabel("step")
+    ax_loss.set_ylabel("mini-batch loss (log scale)")
+    if run.diverged:
+        status = f"diverged after {len(run.losses)} finite steps"
+    else:
+        status = f"last loss {run.losses[-1]:.3g}"
+    ax_loss.set_title(f"{title}: {status}" if title else status)
+    ax_norm.plot(steps, run.norms, color="#d62728")
+    ax_norm.set_yscale("log")
+    ax_norm.set_xlabel("step")
+    ax_norm.set_ylabel("global gradient norm (log scale)")
+    ax_norm.set_title("gradient norm before clipping")
+    return axes
+
+
+def init_label(init: str | float, width: int) -> str:
+    """``"he (std 0.177)"``: an init choice with the standard deviation it gives."""
+    return f"{init} (std {init_std(init, width, width):.3g})"

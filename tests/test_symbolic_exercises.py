@@ -1,0 +1,94 @@
+"""Checks of notebook 02_chain_rule: right answers pass, common slips get their hint."""
+
+import math
+
+import numpy as np
+import pytest
+
+from bpcourse.exercises import chain_rule as ex
+
+
+def sig(u):
+    return 1 / (1 + np.exp(-u))
+
+
+def right_df(x):
+    s = sig(3 * np.tanh(x))
+    return s * (1 - s) * 3 * (1 - np.tanh(x) ** 2)
+
+
+def test_composite_derivative_right_and_scalar_only(capsys):
+    assert ex.check_composite_derivative(right_df)
+    assert capsys.readouterr().out.startswith("Correct")
+    # a function written for single floats (math module) is accepted too
+    def scalar_df(x):
+        s = 1 / (1 + math.exp(-3 * math.tanh(x)))
+        return s * (1 - s) * 3 * (1 - math.tanh(x) ** 2)
+    assert ex.check_composite_derivative(scalar_df)
+
+
+@pytest.mark.parametrize("wrong,hint", [
+    (lambda x: sig(3 * np.tanh(x)) * (1 - sig(3 * np.tanh(x))) * 3, "tanh'(x)"),
+    (lambda x: right_df(x) / 3, "factor 3"),
+    (lambda x: 3 * sig(x) * (1 - sig(x)) * (1 - np.tanh(x) ** 2), "not at x"),
+    (lambda x: x**2, "Hint: apply the chain rule"),
+])
+def test_composite_derivative_slips(wrong, hint, capsys):
+    assert not ex.check_composite_derivative(wrong)
+    out = capsys.readouterr().out
+    assert out.startswith("Not yet") and hint in out
+
+
+def test_composite_derivative_no_answer_or_error(capsys):
+    assert not ex.check_composite_derivative(...)
+    assert "no answer yet" in capsys.readouterr().out
+    assert not ex.check_composite_derivative(lambda x: 1 / 0)
+    assert "ZeroDivisionError" in capsys.readouterr().out
+
+
+def hand_factors():
+    z1 = 0.8 * 1.0 - 0.2  # 0.6
+    a1 = 1 / (1 + math.exp(-z1))
+    a2 = 1.5 * a1 + 0.1
+    return [a2 - 0.5, 1.5, a1 * (1 - a1), 1.0]
+
+
+def test_tiny_net_is_the_one_in_the_statement():
+    net, x, y = ex.tiny_net()
+    value, grads = net.loss_and_gradients(x[None], y[None])
+    assert grads["W1"][0, 0] == pytest.approx(np.prod(hand_factors()), abs=1e-12)
+
+
+def test_tiny_factors(capsys):
+    assert ex.check_tiny_factors(hand_factors())
+    assert capsys.readouterr().out.startswith("Correct")
+    wrong = hand_factors()
+    wrong[2] = 0.6 * (1 - 0.6)  # z1 (1 - z1) instead of a1 (1 - a1)
+    assert not ex.check_tiny_factors(wrong)
+    out = capsys.readouterr().out
+    assert "Factor 3" in out and "with a1 the activation" in out
+    assert not ex.check_tiny_factors(hand_factors()[:3])
+    assert "shape" in capsys.readouterr().out
+
+
+def test_tiny_gradient(capsys):
+    f = hand_factors()
+    assert ex.check_tiny_gradient(np.prod(f))
+    assert capsys.readouterr().out.startswith("Correct")
+    assert not ex.check_tiny_gradient(f[0] * f[1] * f[3])
+    assert "sigmoid's slope" in capsys.readouterr().out
+    assert not ex.check_tiny_gradient(-np.prod(f))
+    assert "a2 − y" in capsys.readouterr().out
+    assert not ex.check_tiny_gradient(0.123)
+    assert "multiply the four factors" in capsys.readouterr().out
+
+
+def test_path_count(capsys):
+    assert ex.check_path_count(10)
+    assert capsys.readouterr().out.startswith("Correct")
+    assert not ex.check_path_count(40)
+    assert "only unit 3 of layer 1" in capsys.readouterr().out
+    assert not ex.check_path_count(7)
+    assert "multiply" in capsys.readouterr().out
+    assert not ex.check_path_count(...)
+    assert "no answer yet" in capsys.readouterr().out
