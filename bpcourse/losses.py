@@ -37,10 +37,15 @@ def check_loss(loss: str, output: str) -> None:
         )
 
 
-def targets(Y, loss: str, n_out: int, n_rows: int, dtype) -> np.ndarray:
-    """Y as an (N, n_out) array of the network's dtype (integer labels become one-hot)."""
+def targets(Y, loss: str, n_out: int, n_rows: int, dtype, layer: int | None = None
+            ) -> np.ndarray:
+    """Y as an (N, n_out) array of the network's dtype (integer labels become one-hot).
+
+    ``layer`` is the output layer's number L, used to name it in error messages.
+    """
     Y = np.asarray(Y)
-    where = f"targets Y for the output layer (n_out={n_out}, N={n_rows})"
+    out = f"A{layer}" if layer is not None else "the output"
+    where = f"targets Y for the output layer {out} (n_out={n_out}, N={n_rows})"
     if loss == "cross_entropy" and Y.ndim == 1:
         if not np.issubdtype(Y.dtype, np.integer):
             raise ValueError(f"{where}: 1-D labels must be integers, got dtype {Y.dtype}")
@@ -59,7 +64,7 @@ def targets(Y, loss: str, n_out: int, n_rows: int, dtype) -> np.ndarray:
         Y = Y[:, None]
     if Y.shape != (n_rows, n_out):
         raise ValueError(
-            f"{where}: Y has shape {Y.shape} but the output A{{L}} has shape {(n_rows, n_out)}"
+            f"{where}: Y has shape {Y.shape} but {out} has shape {(n_rows, n_out)}"
         )
     return Y.astype(dtype, copy=False)
 

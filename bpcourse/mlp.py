@@ -195,7 +195,7 @@ class MLP:
         """Mean loss over the batch (plus the L2 penalty), from a forward pass."""
         check_loss(loss, self.output)
         A = self.forward(X)
-        Y = targets(Y, loss, self.sizes[-1], len(A), self.dtype)
+        Y = targets(Y, loss, self.sizes[-1], len(A), self.dtype, self.n_layers)
         return self._loss(loss, Y, l2)
 
     def _loss(self, loss: str, Y: np.ndarray, l2: float) -> float:
@@ -216,7 +216,7 @@ class MLP:
         """
         check_loss(loss, self.output)
         A = self.forward(X)
-        Y = targets(Y, loss, self.sizes[-1], len(A), self.dtype)
+        Y = targets(Y, loss, self.sizes[-1], len(A), self.dtype, self.n_layers)
         value = self._loss(loss, Y, l2)
         return value, self.backward(Y, loss, l2)
 

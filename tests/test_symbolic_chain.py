@@ -89,6 +89,8 @@ def test_first_layer_weight_has_one_path_per_route_and_names_its_factors():
     assert names <= {"x", "y", "w", "b"}
     assert z1 in first.nodes and chain.d_loss_d(z1) == pytest.approx(
         net.trace["delta1"][0, 1], abs=1e-12)
+    assert [ref.name for _, _, ref in chain.checkpoints()] == ["delta2", "delta2", "dA1",
+                                                                "delta1"]
     assert len(chain_rule(MLP([2, 3, 3, 2], seed=0), "W1[0,1]", x, [0, 1]).paths) == 6
     assert len(chain_rule(net, "b2[1]", x, y).paths) == 1
 

@@ -157,17 +157,22 @@ class ChainRule:
         return float(sum(routes.values()))
 
     def checkpoints(self) -> list[tuple[sp.Symbol, float, NumpyRef]]:
-        """(node, ∂L/∂node, trace entry) for each z and hidden a on the paths, loss side first."""
-        out, done = [], set()
+        """(node, ∂L/∂node, trace entry) for each z and hidden a on the paths, in the order
+        a backward pass meets them: from the output layer down, ``dA`` before ``delta``."""
+        found: dict[sp.Symbol, NumpyRef] = {}
         for p in self.paths:
             for node in p.nodes[1:-1]:
-                if node in done:
-                    continue
-                done.add(node)
                 ref = _upstream_ref(node, self.n_layers)
                 if ref is not None:
-                    out.append((node, self.d_loss_d(node), ref))
-        return out
+                    found[node] = ref
+
+        def backward_order(node: sp.Symbol) -> tuple:
+            ref = found[node]
+            layer = int(re.search(r"\d+$", ref.name).group())
+            return (-layer, ref.name.startswith("delta"), ref.index)
+
+        order = sorted(found, key=backward_order)
+        return [(node, self.d_loss_d(node), found[node]) for node in order]
 
     # -- display -----------------------------------------------------------------------
     def latex(self, form: str = "compact") -> str:
