@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 # JupyterLab refuses to run as root (CI, containers) unless told it is fine.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
-NBVAL := --nbval --nbval-sanitize-with notebooks/sanitize.cfg
+# --current-env: run notebooks in this venv even if the user has another "python3" kernel.
+NBVAL := --nbval --current-env --nbval-sanitize-with notebooks/sanitize.cfg
 
 .PHONY: start test unit-test nbval browser-test browser-test-if-available lint bench clean
 
@@ -47,6 +48,7 @@ lint: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/train_step.py
+	$(BIN)/python bench/symbolic.py
 	$(BIN)/python bench/flashcards.py
 
 clean:

@@ -12,8 +12,9 @@ validation set (200 fresh points from the same distribution) shows what that cos
   at once; ``sweep`` trains a grid of settings up front.
 * ``best_epoch`` and ``early_stopping_epoch`` read a ``History`` the way early stopping
   does.
-* ``draw_run`` draws what the notebook's sliders show: loss curves, decision regions and
-  weight histograms (matplotlib is imported only there).
+* ``draw_run`` and ``draw_early_stopping`` draw what the notebook's sliders show: loss
+  curves, decision regions, a weight histogram, where early stopping stops (matplotlib is
+  imported only inside them).
 
 The loss curves record the *data* loss, without the penalty $\tfrac{\lambda}{2}\sum_l
 \lVert W^{(l)}\rVert^2$, in eval mode (no dropout): the penalty is part of what training
@@ -241,21 +242,58 @@ def early_stopping_epoch(history: History, patience: int) -> tuple[int, int]:
 
 
 # -- what the sliders draw ----------------------------------------------------------------
-def draw_run(run: Run, setup: Setup = DEFAULT, reference: Run | None = None, axes=None,
-             ylim: tuple[float, float] = (0.0, 1.5), weight_range: float = 2.0):
-    """Three panels for one run: loss curves, decision regions, weight histograms.
+def plot_weight_spread(run: Run, reference: Run | None = None, ax=None,
+                       weight_range: float = 2.0, bins: int = 41):
+    """Histogram of every weight of the net (all layers pooled), on fixed bins.
 
-    ``reference`` (usually the unregularised run) is drawn as thin grey curves behind
-    the run's own, so the change a slider makes is visible. Axis limits are fixed, so
-    pictures of different settings compare at a glance. Returns the three Axes.
+    The count axis is logarithmic so the few large weights, the ones L2 goes after
+    first, stay visible next to the thousands of small ones. ``reference`` is drawn
+    filled in grey behind.
     """
     import matplotlib.pyplot as plt
 
-    from .plots import plot_decision_boundary, plot_loss_curves, plot_weight_histograms
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 4))
+    edges = np.linspace(-weight_range, weight_range, bins + 1)
+
+    def pooled(r: Run) -> np.ndarray:
+        w = np.concatenate([v.ravel() for k, v in r.net.params.items() if k.startswith("W")])
+        # Weights outside the range go in the outermost bins rather than vanish.
+        return np.clip(w, edges[0], edges[-1])
+
+    if reference is not None:
+        ax.hist(pooled(reference), bins=edges, color="0.8",
+                label=f"no regularisation (sum W² {reference.stats['sum W^2']:.0f})")
+    ax.hist(pooled(run), bins=edges, histtype="step", linewidth=1.8, color="#1f77b4",
+            label=f"this run (sum W² {run.stats['sum W^2']:.0f})")
+    ax.set_yscale("log")
+    ax.set_ylim(0.8, 1e4)
+    ax.set_xlim(edges[0], edges[-1])
+    ax.set_xlabel("weight value (all layers)")
+    ax.set_ylabel("count")
+    ax.legend(fontsize="small", loc="upper right")
+    ax.set_title("Weights")
+    return ax
+
+
+def draw_run(run: Run, setup: Setup = DEFAULT, reference: Run | None = None, axes=None,
+             ylim: tuple[float, float] = (0.0, 1.5)):
+    """Three panels for one run: loss curves, decision regions, weight histogram.
+
+    ``reference`` (usually the unregularised run) is drawn in grey behind the run's own
+    curves and histogram, so the change a slider makes is visible. Axis limits are
+    fixed, so pictures of different settings compare at a glance. The dotted line marks
+    the epoch of lowest validation loss. Returns the three Axes.
+    """
+    import matplotlib.pyplot as plt
+
+    from .plots import plot_decision_boundary, plot_loss_curves
 
     if axes is None:
         _, axes = plt.subplots(1, 3, figsize=(14, 4))
     ax_loss, ax_regions, ax_weights = axes
+    if reference is run:
+        reference = None
     X, y, _, _ = make_data(setup)
     name = f"λ = {run.l2:g}, p = {run.dropout:g}"
     if reference is not None:
@@ -267,10 +305,33 @@ def draw_run(run: Run, setup: Setup = DEFAULT, reference: Run | None = None, axe
     plot_loss_curves(run.history, ax=ax_loss, title=f"Loss ({name})")
     ax_loss.axvline(run.best_epoch, color="black", lw=0.8, ls=":")
     ax_loss.set_ylim(*ylim)
-    ax_loss.legend(fontsize="small", loc="upper right")
+    ax_loss.legend(fontsize="small", loc="upper left")
     plot_decision_boundary(run.net, X, y, ax=ax_regions, resolution=120,
-                           title=f"Training points and regions ({name})")
-    plot_weight_histograms(run.net, ax=ax_weights, bins=40)
-    ax_weights.set_xlim(-weight_range, weight_range)
-    ax_weights.set_title(f"Weights (sum of squares {run.stats['sum W^2']:.0f})")
+                           title=f"Regions, training points ({name})")
+    plot_weight_spread(run, reference, ax=ax_weights)
     return axes
+
+
+def draw_early_stopping(history: History, patience: int, ax=None):
+    """The validation curve as early stopping with ``patience`` sees it.
+
+    Epochs after the stop are greyed out (they are never trained); a solid line marks the
+    epoch whose weights are kept, a dashed one the epoch where training stops.
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 3.5))
+    stop, keep = early_stopping_epoch(history, patience)
+    epochs = np.arange(1, len(history.val_loss) + 1)
+    ax.plot(epochs, history.train_loss, color="#1f77b4", lw=1, label="train loss")
+    ax.plot(epochs, history.val_loss, color="#ff7f0e", label="val loss")
+    if stop < epochs[-1]:
+        ax.axvspan(stop, epochs[-1], color="0.9", label="never trained")
+    ax.axvline(keep, color="black", lw=1, label=f"kept: epoch {keep}")
+    ax.axvline(stop, color="black", lw=1, ls="--", label=f"stopped: epoch {stop}")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("loss")
+    ax.legend(fontsize="small", loc="upper left")
+    ax.set_title(f"Early stopping with patience {patience}")
+    return ax

@@ -136,3 +136,11 @@ def test_parameter_entries_cover_every_scalar_in_params_order():
     assert len(entries) == sum(p.size for p in net.params.values())
     assert entries[:2] == ["W1[0,0]", "W1[0,1]"] and entries[-1] == "b2[0]"
     assert parse_parameter(" W1[ 1 , 2 ] ", net.sizes) == ("W1", 1, (1, 2))
+
+
+def test_one_sample_is_required_and_dropout_is_refused():
+    net = MLP([2, 3, 1], seed=0)
+    with pytest.raises(ValueError, match="x must hold 2 numbers"):
+        chain_rule(net, "W1[0,0]", [0.1, 0.2, 0.3], [0.3])
+    with pytest.raises(ValueError, match="dropout"):
+        chain_rule(MLP([2, 3, 1], dropout=0.2, seed=0), "W1[0,0]", [0.1, 0.2], [0.3])

@@ -27,12 +27,11 @@ from typing import NamedTuple
 import numpy as np
 import sympy as sp
 
-from ..losses import check_loss, targets
 from .model import (
     SymbolicMLP,
     _check_form,
-    _check_no_dropout,
     activation_prime_compact,
+    one_sample,
     softmax_delta_compact,
 )
 
@@ -262,40 +261,39 @@ def chain_rule(net, parameter: str, x, y, loss: str = "mse") -> ChainRule:
     loss (a mean over N = 1 rows) is the same function, so the factors line up with
     ``net.trace`` after ``net.loss_and_gradients(x[None], y[None], loss)``.
     """
-    check_loss(loss, net.output)
-    _check_no_dropout(net)
-    x = np.asarray(x, dtype=np.float64).reshape(-1)
-    if x.shape != (net.sizes[0],):
-        raise ValueError(f"x must hold {net.sizes[0]} numbers (one sample), got {x.shape}")
-    y_arr = np.asarray(y)
-    y_row = y_arr.reshape(1) if y_arr.ndim == 0 else y_arr.reshape(1, -1)
-    Y = targets(y_row, loss, net.sizes[-1], 1, np.float64)[0]
+    x, Y = one_sample(net, x, y, loss)
     name, l, index = parse_parameter(parameter, net.sizes)
     twin = SymbolicMLP.from_mlp(net)
-    theta = twin.params[name][index]
     b = _Builder(twin, twin.values(net, x, Y))
-    j = index[-1]
-    paths = []
-    for route in itertools.product(*[range(n) for n in net.sizes[l + 1:]]):
-        units = (j, *route)  # unit index in layers l, l+1, ..., L
-        factors = _output_factors(b, loss, units[-1])
-        nodes = [LOSS] + ([] if twin.output == "softmax" else [twin.a_sym[-1][units[-1]]])
-        nodes.append(twin.z_sym[twin.n_layers][units[-1]])
-        for m in range(twin.n_layers, l, -1):
-            k, jm = units[m - l], units[m - 1 - l]
-            a_below, z_below = twin.a_sym[m - 1][jm], twin.z_sym[m - 1][jm]
-            factors.append(b.factor(twin.z_sym[m][k], a_below, twin.params[f"W{m}"][jm, k],
-                                    NumpyRef("params", f"W{m}", (jm, k))))
-            factors.append(b.factor(a_below, z_below, activation_prime_compact(
-                twin.activation_name(m - 1), z_below, a_below),
-                NumpyRef("trace", f"fprime{m - 1}", (0, jm))))
-            nodes += [a_below, z_below]
-        if name.startswith("W"):
-            i = index[0]
-            factors.append(b.factor(twin.z_sym[l][j], theta, twin.a_sym[l - 1][i],
-                                    NumpyRef("trace", f"A{l - 1}", (0, i))))
-        else:
-            factors.append(b.factor(twin.z_sym[l][j], theta, sp.Integer(1)))
-        nodes.append(theta)
-        paths.append(Path(tuple(nodes), tuple(factors)))
-    return ChainRule(parameter, theta, loss, tuple(paths), twin.n_layers)
+    routes = itertools.product(*[range(n) for n in net.sizes[l + 1:]])
+    paths = tuple(_path(b, loss, name, index, (index[-1], *route)) for route in routes)
+    return ChainRule(parameter, twin.params[name][index], loss, paths, twin.n_layers)
+
+
+def _path(b: _Builder, loss: str, name: str, index: tuple[int, ...],
+          units: tuple[int, ...]) -> Path:
+    """The path from L down to parameter ``name[index]`` of layer l through unit
+    ``units[m - l]`` of each layer m = l, ..., L."""
+    twin, L, l = b.twin, b.twin.n_layers, int(name[1:])
+    theta = twin.params[name][index]
+    factors = _output_factors(b, loss, units[-1])
+    nodes = [LOSS] + ([] if twin.output == "softmax" else [twin.a_sym[L][units[-1]]])
+    nodes.append(twin.z_sym[L][units[-1]])
+    for m in range(L, l, -1):
+        k, j = units[m - l], units[m - 1 - l]
+        a_below, z_below = twin.a_sym[m - 1][j], twin.z_sym[m - 1][j]
+        factors.append(b.factor(twin.z_sym[m][k], a_below, twin.params[f"W{m}"][j, k],
+                                NumpyRef("params", f"W{m}", (j, k))))
+        fprime = activation_prime_compact(twin.activation_name(m - 1), z_below, a_below)
+        factors.append(b.factor(a_below, z_below, fprime,
+                                NumpyRef("trace", f"fprime{m - 1}", (0, j))))
+        nodes += [a_below, z_below]
+    z_own = twin.z_sym[l][units[0]]
+    if name.startswith("W"):
+        i = index[0]
+        factors.append(b.factor(z_own, theta, twin.a_sym[l - 1][i],
+                                NumpyRef("trace", f"A{l - 1}", (0, i))))
+    else:
+        factors.append(b.factor(z_own, theta, sp.Integer(1)))
+    nodes.append(theta)
+    return Path(tuple(nodes), tuple(factors))

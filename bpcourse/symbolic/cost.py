@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
+from ..mlp import MLP
 from .model import (
     SymbolicMLP,
     activation_prime_compact,
@@ -130,12 +131,10 @@ def expression_cost(architectures: Sequence[Sequence[int]], activation: str = "s
     Operation counts are exact and repeatable; times are wall-clock (the best of
     ``repeats`` NumPy passes, one symbolic derivation each, since SymPy caches results).
     """
-    from ..mlp import MLP
-
     rows = []
     for sizes in architectures:
         sizes = tuple(int(n) for n in sizes)
-        sp.core.cache.clear_cache()
+        sp.core.cache.clear_cache()  # else SymPy may answer repeated diffs from its cache
         start = time.perf_counter()
         twin = SymbolicMLP(sizes, activation, output)
         ell = twin.loss_expanded(loss)

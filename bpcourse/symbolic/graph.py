@@ -21,8 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import sympy as sp
 
-from ..losses import check_loss, targets
-from .model import SymbolicMLP, _check_no_dropout
+from .model import SymbolicMLP, one_sample
 
 
 @dataclass
@@ -180,13 +179,8 @@ class ComputationGraph:
         $\\sum_i a_i w_{ij} + b_j$ of its children), so the node gradients are
         $\\partial L/\\partial z$ (= delta) and $\\partial L/\\partial a$ (= dA).
         """
-        check_loss(loss, net.output)
-        _check_no_dropout(net)
+        x, Y = one_sample(net, x, y, loss)
         twin = SymbolicMLP.from_mlp(net)
-        x = np.asarray(x, dtype=np.float64).reshape(-1)
-        y_arr = np.asarray(y)
-        y_row = y_arr.reshape(1) if y_arr.ndim == 0 else y_arr.reshape(1, -1)
-        Y = targets(y_row, loss, net.sizes[-1], 1, np.float64)[0]
         values = twin.values(net, x, Y)
         nodes: list[Node] = []
         index: dict[sp.Symbol, int] = {}

@@ -318,6 +318,19 @@ def _samples(net, X, Y, loss: str) -> tuple[np.ndarray, np.ndarray]:
     return X, targets(Y, loss, net.sizes[-1], len(X), np.float64)
 
 
+def one_sample(net, x, y, loss: str) -> tuple[np.ndarray, np.ndarray]:
+    """One sample as float64 vectors x (n_0,) and y (n_L,); an integer label becomes one-hot
+    for cross-entropy. Also checks the loss against the net's output and dropout."""
+    check_loss(loss, net.output)
+    _check_no_dropout(net)
+    x = np.asarray(x, dtype=np.float64).reshape(-1)
+    if x.shape != (net.sizes[0],):
+        raise ValueError(f"x must hold {net.sizes[0]} numbers (one sample), got {x.shape}")
+    y = np.asarray(y)
+    y_row = y.reshape(1) if y.ndim == 0 else y.reshape(1, -1)
+    return x, targets(y_row, loss, net.sizes[-1], 1, np.float64)[0]
+
+
 def _check_no_dropout(net) -> None:
     if getattr(net, "dropout", 0.0) and net.training:
         raise ValueError("the symbolic twin has no dropout; call net.eval() first (or use "

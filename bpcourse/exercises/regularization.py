@@ -1,0 +1,230 @@
+r"""Checks for notebook 07 (overfitting and regularisation).
+
+* ``check_l2_gradients``: the gradients of a layer once the L2 penalty is added.
+* ``check_keep_scale``: the factor inverted dropout multiplies kept units by.
+* ``check_eval_output``: a dropout net's output in evaluation mode.
+* ``check_early_stopping``: where early stopping with a patience stops, and what it keeps.
+* ``check_overfitting_pair``: which pair of loss curves shows overfitting.
+
+Each check works the answer out itself, then compares. A wrong answer is also compared
+with the results of the usual slips (penalising the biases, a stray factor 2, scaling by
+the keep probability instead of its inverse, leaving dropout on…), so the hint can name
+the slip.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import regularization
+from ..train import History
+from . import check_value, verdict
+
+NO_ANSWER = "There is no answer yet: replace the ... with yours."
+
+
+def _same(answer, value, rtol: float = 1e-6) -> bool:
+    """True when ``answer`` is numerically ``value`` (same shape, close values)."""
+    if answer is ... or answer is None:
+        return False
+    try:
+        a = np.asarray(answer, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    v = np.asarray(value, dtype=float)
+    return a.shape == v.shape and bool(np.allclose(a, v, rtol=rtol, atol=1e-12))
+
+
+def _grade(answer, expected, what: str, slips: list[tuple[object, str]], hint: str) -> bool:
+    """Verdict for one value: right, a recognised slip (with its own hint), or just wrong."""
+    if _same(answer, expected):
+        return verdict(True, what)
+    for value, slip_hint in slips:
+        if _same(answer, value):
+            return verdict(False, what, "Your answer matches a common slip.", slip_hint)
+    return check_value(answer, expected, what, hint=hint)
+
+
+# -- L2 -----------------------------------------------------------------------------------
+def check_l2_gradients(dW_reg, db_reg, *, W, b, dW, db, lam: float) -> bool:
+    r"""Check the gradients of one layer with the penalty $\frac{\lambda}{2}\lVert W\rVert^2$.
+
+    Given the data gradients ``dW`` $=\partial L_{data}/\partial W$ and ``db``, the
+    regularised ones are $dW + \lambda W$ and $db$ unchanged: the penalty has no $b$ in it.
+    """
+    W, b, dW, db = (np.asarray(x, dtype=float) for x in (W, b, dW, db))
+    right_W = dW + lam * W
+    W_slips = [
+        (dW + 2 * lam * W, "the ½ in (λ/2)‖W‖² is there to cancel the 2 that "
+         "differentiating w² brings down: the extra term is λW, not 2λW."),
+        (dW + 0.5 * lam * W, "differentiate (λ/2)w²: the 2 from w² cancels the ½, "
+         "leaving λw."),
+        (dW + 0.5 * lam * W ** 2, "that adds the penalty (λ/2)w² itself; the gradient "
+         "needs its derivative, λw."),
+        (lam * W, "keep the data gradient: the penalty's gradient λW is added to dW."),
+        (dW - lam * W, "the penalty grows with |w|, so its gradient points along w: "
+         "add +λW (the update then subtracts it and shrinks the weights)."),
+    ]
+    if not _same(dW_reg, right_W):
+        return _grade(dW_reg, right_W, "the regularised weight gradient dW_reg", W_slips,
+                      "dW_reg = dW + λ W.")
+    b_slips = [
+        (db + lam * b, "biases are not penalised: the penalty sums over the weight "
+         "matrices only, so db_reg is db as it was."),
+        (db + 2 * lam * b, "biases are not penalised: db_reg is db as it was."),
+        (lam * b, "biases are not penalised, and the data gradient stays: db_reg = db."),
+    ]
+    return _grade(db_reg, db, "the regularised gradients dW_reg and db_reg", b_slips,
+                  "the penalty (λ/2)‖W‖² contains no b, so its gradient with respect to b is 0.")
+
+
+# -- dropout ------------------------------------------------------------------------------
+def check_keep_scale(answer, *, p: float) -> bool:
+    r"""Check the factor inverted dropout gives kept units when it drops with probability p.
+
+    Each unit survives with probability $q = 1 - p$; scaling the survivors by $1/q$
+    keeps $E[\text{mask}] = q \cdot \tfrac1q = 1$.
+    """
+    q = 1.0 - p
+    what = f"the scale factor for kept units at p = {p:g}"
+    slips = [
+        (q, f"multiplying by the keep probability {q:g} shrinks the activations on "
+         "average; inverted dropout divides by it, so the survivors make up for the "
+         "dropped units."),
+        (p, f"multiplying by p = {p:g} is the drop probability, and a shrink; the kept "
+         "units are scaled up by 1/(1 − p)."),
+        (1.0 / p, f"divide by the probability of keeping a unit, 1 − p = {q:g}, not by "
+         f"the probability of dropping it."),
+        (1.0, "without a scale the expected activation falls to (1 − p)·a during "
+         "training; inverted dropout multiplies the survivors by 1/(1 − p)."),
+    ]
+    if answer is ... or answer is None:
+        return verdict(False, what, NO_ANSWER)
+    return _grade(answer, 1.0 / q, what, slips,
+                  "E[mask] must be 1: a unit is kept with probability 1 − p, so scale by "
+                  "1/(1 − p).")
+
+
+def _forward_scaled(net, X, scale: float) -> np.ndarray:
+    """The net's output with every hidden activation multiplied by ``scale`` (no mask).
+
+    With ``scale = 1 - p`` this is the older, non-inverted dropout's evaluation pass,
+    which is wrong for an inverted-dropout net like the course's.
+    """
+    from ..losses import output_function
+
+    A = np.asarray(X, dtype=float)
+    for l in range(1, net.n_layers + 1):
+        Z = A @ net.params[f"W{l}"] + net.params[f"b{l}"]
+        if l < net.n_layers:
+            A = net.activations[l - 1].f(Z) * scale
+        else:
+            A = output_function(net.output)(Z)
+    return A
+
+
+def check_eval_output(answer, *, net, X) -> bool:
+    """Check the output of a dropout ``net`` for ``X`` in evaluation mode.
+
+    The check leaves the net as it found it: same mode, same trace, same random state.
+    """
+    what = "the net's output in evaluation mode"
+    if answer is ... or answer is None:
+        return verdict(False, what, NO_ANSWER)
+    was_training, trace = net.training, net.trace
+    state = net.rng.bit_generator.state
+    try:
+        net.eval()
+        expected = net.forward(X)
+    finally:
+        net.training, net.trace = was_training, trace
+        net.rng.bit_generator.state = state
+    slips = [
+        (_forward_scaled(net, X, 1.0 - net.dropout), "you scaled the activations by "
+         "1 − p at evaluation; inverted dropout already scaled by 1/(1 − p) during "
+         "training, so eval mode uses every unit as it is: net.eval(), then net.forward(X)."),
+    ]
+    return _grade(answer, expected, what, slips,
+                  "if running your cell twice gives different numbers, dropout is still "
+                  "dropping units: call net.eval() before net.forward(X) (and net.train() "
+                  "before training again).")
+
+
+# -- early stopping -----------------------------------------------------------------------
+def check_early_stopping(stop, keep, *, val_losses, patience: int) -> bool:
+    """Check the epoch early stopping stops at and the epoch whose weights it keeps.
+
+    Epochs count from 1; training stops once ``patience`` epochs in a row bring no new
+    lowest validation loss.
+    """
+    what = f"early stopping with patience {patience}"
+    if stop is ... or stop is None or keep is ... or keep is None:
+        return verdict(False, what, NO_ANSWER)
+    right_stop, right_keep = regularization.early_stopping_epoch(
+        History(val_loss=list(val_losses)), patience)
+    if stop == right_stop and keep == right_keep:
+        return verdict(True, what, f"It stops after epoch {right_stop} and keeps the "
+                       f"weights of epoch {right_keep}.")
+    if stop == right_stop - 1 and keep == right_keep - 1:
+        return verdict(False, what, f"You gave stop {stop}, keep {keep}.",
+                       "count epochs from 1: the first value in the list is epoch 1.")
+    if keep != right_keep:
+        first_dip = _first_local_minimum(val_losses)
+        hint = ("keep the weights of the epoch with the lowest validation loss seen before "
+                "stopping.")
+        if keep == first_dip and first_dip != right_keep:
+            hint = (f"epoch {first_dip} is only the first dip: a lower value comes before "
+                    "the patience runs out, and every new lowest value restarts the count.")
+        return verdict(False, what, f"You gave keep = {keep}.", hint)
+    if stop == len(val_losses) and right_stop < len(val_losses):
+        hint = ("early stopping does not run to the end: it stops once the patience runs "
+                "out.")
+    elif stop < right_stop:
+        hint = (f"patience {patience} means {patience} epochs after epoch {right_keep} "
+                f"without a new lowest value: it stops after epoch {right_keep} + {patience}.")
+    else:
+        hint = (f"it stops as soon as {patience} epochs in a row bring no new lowest "
+                "validation loss.")
+    return verdict(False, what, f"You gave stop = {stop}.", hint)
+
+
+def _first_local_minimum(values) -> int:
+    """The first epoch (from 1) whose validation loss is lower than the next one."""
+    for i in range(len(values) - 1):
+        if values[i] < values[i + 1]:
+            return i + 1
+    return len(values)
+
+
+# -- reading loss curves ------------------------------------------------------------------
+#: Three pairs of curves for the last exercise: letter -> (λ, p) of the run drawn.
+CURVE_PAIRS = {"A": (1.0, 0.0), "B": (0.03, 0.0), "C": (0.0, 0.0)}
+_DIAGNOSIS = {
+    "A": "in pair A both losses stay high and close together: the penalty is so strong "
+         "that the net cannot fit even its training set. That is underfitting.",
+    "B": "in pair B both losses end low and close together: a small gap, which is what "
+         "good generalisation looks like.",
+    "C": "pair C shows overfitting: the training loss keeps falling while the validation "
+         "loss turns up after its minimum, and the gap between them widens.",
+}
+OVERFITTING = "C"
+
+
+def curve_pair_runs(setup: regularization.Setup = regularization.DEFAULT):
+    """The runs whose loss curves the exercise shows, by letter (cached like any run)."""
+    return {k: regularization.run(lam, p, setup) for k, (lam, p) in CURVE_PAIRS.items()}
+
+
+def check_overfitting_pair(answer) -> bool:
+    """Check the letter of the pair of curves that shows overfitting."""
+    what = "the pair of curves that shows overfitting"
+    if answer is ... or answer is None:
+        return verdict(False, what, NO_ANSWER)
+    key = str(answer).strip().upper()
+    if key not in CURVE_PAIRS:
+        return verdict(False, what, f"You chose {answer!r}.",
+                       f"answer with one of the letters {', '.join(CURVE_PAIRS)}.")
+    if key == OVERFITTING:
+        return verdict(True, what, _DIAGNOSIS[key][0].upper() + _DIAGNOSIS[key][1:])
+    return verdict(False, what, f"You chose {key}.",
+                   _DIAGNOSIS[key] + " Look for the pair whose curves move apart.")
