@@ -123,7 +123,7 @@ class Settings:
 def n_params(sizes: Sequence[int]) -> int:
     r"""Number of weights and biases of an MLP: $\sum_l (n_{l-1} + 1)\, n_l$."""
     sizes = list(sizes)
-    return sum((n_in + 1) * n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+    return sum((n_in + 1) * n_out for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=False))
 
 
 # -- one run ---------------------------------------------------------------------------
@@ -267,7 +267,7 @@ CLINIC_BASE = Settings(hidden=(32, 32), activation="leaky_relu", init="he",
 #: The labels are in no particular order: the learner diagnoses each from its plots.
 CLINIC: dict[str, tuple[Settings, int | None]] = {
     "healthy": (CLINIC_BASE, None),
-    "A": (CLINIC_BASE.replace(hidden=(32,) * 6, activation="sigmoid", init="normal"), None),
+    "A": (CLINIC_BASE.replace(hidden=(64,) * 8, activation="sigmoid", init="normal"), None),
     "B": (CLINIC_BASE.replace(lr=3.0), None),
     "C": (CLINIC_BASE.replace(hidden=(128, 128), epochs=200), 8),
 }
@@ -305,7 +305,7 @@ def multiply_adds(sizes: Sequence[int], n: int) -> dict[str, int]:
     ($f$, $f'$, biases) is of lower order and left out.
     """
     sizes = list(sizes)
-    per_layer = [n * a * b for a, b in zip(sizes[:-1], sizes[1:])]
+    per_layer = [n * a * b for a, b in zip(sizes[:-1], sizes[1:], strict=False)]
     backward = 2 * sum(per_layer) - per_layer[0]
     return {"forward": sum(per_layer), "backward": backward}
 
@@ -339,8 +339,12 @@ def draw_run(run: Run, X, y, axes=None, epoch: int | None = None, resolution: in
                                title=title or "decision regions")
     ax_regions.get_legend().remove()
     _draw_losses(run, ax_loss, epoch)
-    if run.history.steps and run.history.grad_norms["W1"]:
-        plot_grad_norms(run.history, ax=ax_norms, title="gradient norm per layer")
+    if run.history.grad_norms.get("W1"):
+        # A diverging run's last norms can overflow to inf; a log axis cannot place inf.
+        norms = {k: np.where(np.isfinite(v), v, np.nan)
+                 for k, v in run.history.grad_norms.items()}
+        plot_grad_norms(norms, ax=ax_norms, title="gradient norm per layer")
+        _cap_log_axis(ax_norms, np.concatenate(list(norms.values())))
         ax_norms.legend(title="layer", fontsize="x-small", ncol=2)
     return axes
 
@@ -358,17 +362,30 @@ def _draw_losses(run: Run, ax, epoch: int | None) -> None:
     if epoch is not None:
         ax.axvline(epoch, color="black", linewidth=0.8)
     ax.set_yscale("log")
+    _cap_log_axis(ax, run.step_loss + h.train_loss + h.val_loss)
     ax.set_xlabel("epoch")
     ax.set_ylabel("cross-entropy (log scale)")
     ax.set_title(run.summary(), fontsize="small")
     ax.legend(fontsize="x-small")
 
 
+def _cap_log_axis(ax, values, top: float = 1e30) -> None:
+    """Stop a log axis at ``top``: a diverging run's values climb towards 1e308, where
+    matplotlib cannot place ticks, and the climb is plain long before that."""
+    low, high = ax.get_ylim()
+    if high > top:
+        # Autoscaling pads a log axis symmetrically, so with the top cut the bottom needs
+        # resetting too: just below the smallest value drawn.
+        values = np.asarray(values, dtype=float)
+        shown = values[np.isfinite(values) & (values > 0)]
+        ax.set_ylim(shown.min() / 2 if shown.size else low, top)
+
+
 def draw_clinic(runs: Mapping[str, Run], data_of: Mapping[str, Split], resolution: int = 100):
     """One row of ``draw_run`` panels per clinic run, regions drawn over the training data."""
     import matplotlib.pyplot as plt
     fig, axes = plt.subplots(len(runs), 3, figsize=(15, 3.6 * len(runs)), squeeze=False)
-    for row, (label, run) in zip(axes, runs.items()):
+    for row, (label, run) in zip(axes, runs.items(), strict=True):
         (X, y), _ = data_of[label]
         draw_run(run, X, y, axes=row, resolution=resolution,
                  title=f"run {label}: regions (training points)")

@@ -102,33 +102,45 @@ def spacing_table_html(runs: Mapping[str, Sequence[SpacedReview]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _stack_levels(days: Sequence[float], gap: float = 0.05) -> list[int]:
+    """How far to lift each dot so that reviews less than ``gap`` days (about an hour) after
+    the previous one do not hide it: 0 for a dot on its own, 1, 2, ... up a stack."""
+    levels: list[int] = []
+    for k, day in enumerate(days):
+        close = k > 0 and day - days[k - 1] < gap
+        levels.append(levels[-1] + 1 if close else 0)
+    return levels
+
+
 def plot_spacing(runs: Mapping[str, Sequence[SpacedReview]], ax=None):
     """A timeline per scheduler: one dot per review, at the day it happens, coloured like
-    the rating button, plus a hollow dot where the card is due next. The day axis is
-    linear up to 1 and logarithmic after it, so both a 1-minute and a 1-year gap show."""
+    the rating button, plus a hollow dot where the card is due next. Reviews minutes apart
+    are stacked upwards. The day axis is linear up to 1 and logarithmic after it, so both a
+    1-minute and a 1-year gap show."""
     import matplotlib.pyplot as plt
 
     if ax is None:
-        _fig, ax = plt.subplots(figsize=(9, 1.1 + 0.7 * len(runs)), layout="constrained")
-    last = 1.0
+        _fig, ax = plt.subplots(figsize=(9, 1.1 + 0.8 * len(runs)), layout="constrained")
+    last, top = 1.0, 0.0
     for y, reviews in enumerate(runs.values()):
         days = [r.at / DAY for r in reviews]
-        after = days[-1] + reviews[-1].interval / DAY if reviews else 0.0
-        ax.plot(days + [after], [y] * (len(days) + 1), color="0.75", zorder=1)
-        for day, review in zip(days, reviews, strict=True):
-            ax.scatter(day, y, s=140, color=RATING_COLOURS[review.rating], zorder=2,
+        days.append(days[-1] + reviews[-1].interval / DAY if reviews else 0.0)
+        lifts = [y + 0.22 * level for level in _stack_levels(days)]
+        ax.plot(days, [y] * len(days), color="0.75", zorder=1)
+        for day, lift, review in zip(days, lifts, reviews, strict=False):
+            ax.scatter(day, lift, s=140, color=RATING_COLOURS[review.rating], zorder=2,
                        edgecolor="black", linewidth=0.5)
-            ax.annotate(str(review.rating), (day, y), ha="center", va="center", fontsize=8,
-                        zorder=3)
-        ax.scatter(after, y, s=140, facecolor="white", edgecolor="black", zorder=2)
-        last = max(last, after)
+            ax.annotate(str(review.rating), (day, lift), ha="center", va="center",
+                        fontsize=8, zorder=3)
+        ax.scatter(days[-1], lifts[-1], s=140, facecolor="white", edgecolor="black", zorder=2)
+        last, top = max(last, days[-1]), max(top, *lifts)
     ax.set_xscale("symlog", linthresh=1.0, linscale=0.5)
     ticks = [(0, "0"), (1, "1 d"), (7, "1 wk"), (30, "1 mo"), (365, "1 y"), (3650, "10 y")]
-    shown = [(t, label) for t, label in ticks if t <= 1.5 * last] or ticks[:2]
+    shown = [(t, label) for t, label in ticks if t <= 1.5 * last]
     ax.set_xticks([t for t, _ in shown], [label for _, label in shown])
     ax.set_xlim(-0.3, 1.5 * last)
     ax.set_yticks(range(len(runs)), list(runs))
-    ax.set_ylim(-0.6, len(runs) - 0.4)
+    ax.set_ylim(-0.5, max(top, len(runs) - 1) + 0.5)
     ax.set_xlabel("time since the first review (dots: reviews, labelled with the rating; "
                   "hollow: next due)")
     return ax

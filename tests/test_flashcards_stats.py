@@ -60,6 +60,13 @@ def test_retention_is_none_without_repeat_reviews(tmp_path):
         assert deck_stats([DECK], store, SM2(), NOW, tz=UTC).decks[0].retention is None
 
 
+def test_plot_stats_of_a_new_learner_has_count_axes_from_zero(tmp_path):
+    with ReviewStore(tmp_path / "r.sqlite3") as store:
+        figure = plot_stats(decks=[DECK], store=store, scheduler=SM2(), now=NOW, tz=UTC)
+    for axes in figure.axes:
+        assert axes.get_ylim() == (0, 1)
+
+
 def test_plot_stats_draws_and_saves_a_png(store, tmp_path):
     path = tmp_path / "stats.png"
     figure = plot_stats(path, decks=[DECK], store=store, scheduler=SM2(), now=NOW, tz=UTC)

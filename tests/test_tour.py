@@ -142,3 +142,20 @@ def test_deck_overview_keeps_maths_for_the_widget(store):
     assert "<p>$(n_{l-1}, n_l)$, <strong>always</strong>.</p>" in overview
     assert "Tiny &lt;deck&gt;" in overview and "Shapes &amp; maths." in overview
     assert "Second card" not in overview and "t-shape" not in overview
+
+
+def test_plot_spacing_stacks_reviews_minutes_apart():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    # FSRS: a new card rated 4 is due in 10 minutes, and again 4 sends it away for days.
+    history = space_reviews([4, 4], FSRS(fuzz=False))
+    assert history[1].at == timedelta(minutes=10) and history[1].interval > timedelta(days=1)
+    ax = plot_spacing({"FSRS": history})
+    dots = [tuple(map(float, c.get_offsets()[0])) for c in ax.collections]
+    assert dots[0] == (0.0, 0.0)
+    assert dots[1][0] == pytest.approx(10 / (24 * 60)) and dots[1][1] > 0  # lifted
+    assert dots[2][1] == 0.0  # days later: back on the line
+    plt.close(ax.figure)

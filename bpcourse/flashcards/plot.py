@@ -50,4 +50,7 @@ def draw_stats(report: StatsReport, history: dict[str, list[int]]) -> StatsFigur
                           va="top", transform=history_axes.transAxes)
     for axes in (forecast_axes, history_axes):
         axes.yaxis.get_major_locator().set_params(integer=True)
+        # Counts start at 0; with nothing to count yet (a new learner) Matplotlib would
+        # centre the axis on 0 with fractional ticks, which reads as broken.
+        axes.set_ylim(bottom=0, top=max(1, axes.get_ylim()[1]))
     return figure
