@@ -27,6 +27,12 @@ start: $(VENV)/.installed
 
 test: unit-test nbval browser-test-if-available
 
+# One BLAS thread for test runs: the course's matrices are small, extra threads only fight
+# over a laptop's (or CI's) few cores, and results then do not depend on the core count.
+unit-test nbval browser-test: export OPENBLAS_NUM_THREADS = 1
+unit-test nbval browser-test: export OMP_NUM_THREADS = 1
+unit-test nbval browser-test: export MKL_NUM_THREADS = 1
+
 unit-test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest tests
 

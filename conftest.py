@@ -10,3 +10,7 @@ import tempfile
 
 os.environ["BPCOURSE_HOME"] = tempfile.mkdtemp(prefix="bpcourse-test-home-")
 os.environ.setdefault("MPLBACKEND", "Agg")
+# As in the Makefile's test targets, for a plain `pytest` run: one BLAS thread keeps the
+# notebook kernels from fighting over the cores and their outputs independent of them.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")

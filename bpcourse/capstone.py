@@ -340,13 +340,28 @@ def draw_run(run: Run, X, y, axes=None, epoch: int | None = None, resolution: in
     ax_regions.get_legend().remove()
     _draw_losses(run, ax_loss, epoch)
     if run.history.grad_norms.get("W1"):
-        # A diverging run's last norms can overflow to inf; a log axis cannot place inf.
-        norms = {k: np.where(np.isfinite(v), v, np.nan)
-                 for k, v in run.history.grad_norms.items()}
-        plot_grad_norms(norms, ax=ax_norms, title="gradient norm per layer")
+        norms, unit = grad_norm_series(run)
+        plot_grad_norms(norms, ax=ax_norms, title=f"gradient norm per layer, per {unit}")
+        ax_norms.set_xlabel(unit)
         _cap_log_axis(ax_norms, np.concatenate(list(norms.values())))
-        ax_norms.legend(title="layer", fontsize="x-small", ncol=2)
+        ax_norms.legend(title="layer", fontsize="x-small", title_fontsize="x-small",
+                        ncol=3 if len(norms) > 4 else 1)
     return axes
+
+
+def grad_norm_series(run: Run, max_points: int = 120) -> tuple[dict[str, np.ndarray], str]:
+    """Each layer's gradient norms to draw, and whether they are per ``"step"`` or ``"epoch"``.
+
+    Runs with more than ``max_points`` steps are summarised by the mean of each epoch, which
+    keeps the trend visible under the step-to-step noise. Values that overflowed to inf
+    become NaN, which a log axis leaves out instead of failing on.
+    """
+    norms = {k: np.asarray(v, dtype=float) for k, v in run.history.grad_norms.items()}
+    norms = {k: np.where(np.isfinite(v), v, np.nan) for k, v in norms.items()}
+    per, steps = run.steps_per_epoch, len(norms["W1"])
+    if steps <= max_points or per <= 1 or steps % per:
+        return norms, "step"
+    return {k: v.reshape(-1, per).mean(axis=1) for k, v in norms.items()}, "epoch"
 
 
 def _draw_losses(run: Run, ax, epoch: int | None) -> None:
@@ -384,7 +399,7 @@ def _cap_log_axis(ax, values, top: float = 1e30) -> None:
 def draw_clinic(runs: Mapping[str, Run], data_of: Mapping[str, Split], resolution: int = 100):
     """One row of ``draw_run`` panels per clinic run, regions drawn over the training data."""
     import matplotlib.pyplot as plt
-    fig, axes = plt.subplots(len(runs), 3, figsize=(15, 3.6 * len(runs)), squeeze=False)
+    fig, axes = plt.subplots(len(runs), 3, figsize=(13, 3.2 * len(runs)), squeeze=False)
     for row, (label, run) in zip(axes, runs.items(), strict=True):
         (X, y), _ = data_of[label]
         draw_run(run, X, y, axes=row, resolution=resolution,

@@ -235,3 +235,20 @@ def test_draw_clinic_copes_with_a_diverged_run():
     low, high = fig.axes[1].get_ylim()               # B's loss panel: capped, not 1e300
     assert high == 1e30 and 0 < low < 1
     assert any(line.get_label() == "NaN/inf: stopped" for line in fig.axes[1].lines)
+
+
+def test_grad_norm_series_per_step_or_per_epoch():
+    short = capstone.train_run(capstone.Settings(hidden=(4,), epochs=3), TRAIN, VAL)
+    norms, unit = capstone.grad_norm_series(short)
+    assert unit == "step" and len(norms["W1"]) == 30
+    long = capstone.train_run(capstone.Settings(hidden=(4,), epochs=13), TRAIN, VAL)
+    norms, unit = capstone.grad_norm_series(long)
+    assert unit == "epoch" and len(norms["W2"]) == 13
+    per_step = np.array(long.history.grad_norms["W2"])
+    assert norms["W2"][4] == pytest.approx(per_step[40:50].mean())
+    diverged = capstone.clinic_run("B")
+    norms, unit = capstone.grad_norm_series(diverged)
+    raw = np.array(diverged.history.grad_norms["W1"])
+    assert unit == "step" and np.isinf(raw).any()
+    assert np.isnan(norms["W1"][np.isinf(raw)]).all()
+    assert np.array_equal(norms["W1"][np.isfinite(raw)], raw[np.isfinite(raw)])
