@@ -1,10 +1,11 @@
 r"""Experiments behind notebook 07: one small noisy dataset, one big net, and what L2,
 dropout and early stopping do to it.
 
-The set-up is built to overfit: 50 training points of two moons, 15% of their labels
-flipped at random, and a $[2, 64, 64, 2]$ ReLU net with about 4 500 parameters trained
-full-batch with Adam for 300 epochs. The net can memorise every flipped label, and the
-validation set (200 fresh points from the same distribution) shows what that costs.
+The set-up is built to overfit: 50 training points of two moons, each label flipped with
+probability 0.15, and a $[2, 64, 64, 2]$ ReLU net with about 4 500 parameters trained
+full-batch with Adam for 300 epochs. The net has room to learn the flipped labels by
+heart, and the validation set (200 fresh points from the same distribution) shows what
+that costs.
 
 * ``train_run(l2, dropout)`` trains one net and returns a ``Run``: its ``History``, the
   trained net, the weights at the epoch of lowest validation loss, and weight statistics.

@@ -62,11 +62,11 @@ class History:
         return f"History({', '.join(parts)})"
 
 
-def _evaluate(net, X, Y, loss: str, l2: float) -> tuple[float, float | None]:
-    """Loss and accuracy on a whole set, in eval mode (no dropout)."""
+def _evaluate(net, X, Y, loss: str) -> tuple[float, float | None]:
+    """Data loss (no L2 penalty) and accuracy on a whole set, in eval mode (no dropout)."""
     was_training, net.training = net.training, False
     try:
-        value = net.loss(X, Y, loss=loss, l2=l2)
+        value = net.loss(X, Y, loss=loss)
     finally:
         net.training = was_training
     return value, accuracy(net, X, Y)
@@ -87,8 +87,10 @@ def fit(net, X, Y, loss: str = "mse", optimizer: Optimizer | None = None, epochs
 
     Each epoch shuffles the rows (from ``seed``, so runs repeat exactly), takes one
     optimiser step per batch, then records train (and ``val=(X_val, Y_val)``) loss and
-    accuracy measured in eval mode. Every step records each layer's gradient norm and
-    checks for NaN/inf, stopping with ``TrainingDiverged`` at the first one.
+    accuracy measured in eval mode. The recorded losses are the data loss alone, without
+    the L2 penalty that training minimises, so runs with different ``l2`` compare fairly.
+    Every step records each layer's gradient norm and checks for NaN/inf, stopping with
+    ``TrainingDiverged`` at the first one.
     ``clip_norm`` clips the gradients' global norm before each step.
     """
     optimizer = optimizer or SGD(0.1)
@@ -113,7 +115,7 @@ def fit(net, X, Y, loss: str = "mse", optimizer: Optimizer | None = None, epochs
                         clip_by_global_norm(grads, clip_norm)
                     optimizer.step(net.params, grads)
             history.epoch_seconds.append(time.perf_counter() - start)
-            _record_epoch(history, net, X, Y, loss, l2, val)
+            _record_epoch(history, net, X, Y, loss, val)
             if bar is not None:
                 bar.update(1)
                 bar.set_postfix(loss=f"{history.train_loss[-1]:.4g}")
@@ -124,12 +126,12 @@ def fit(net, X, Y, loss: str = "mse", optimizer: Optimizer | None = None, epochs
     return history
 
 
-def _record_epoch(history: History, net, X, Y, loss: str, l2: float, val) -> None:
+def _record_epoch(history: History, net, X, Y, loss: str, val) -> None:
     with np.errstate(over="ignore", invalid="ignore"):
-        tl, ta = _evaluate(net, X, Y, loss, l2)
+        tl, ta = _evaluate(net, X, Y, loss)
         history.train_loss.append(tl)
         history.train_acc.append(ta)
         if val is not None:
-            vl, va = _evaluate(net, val[0], val[1], loss, l2)
+            vl, va = _evaluate(net, val[0], val[1], loss)
             history.val_loss.append(vl)
             history.val_acc.append(va)

@@ -190,3 +190,21 @@ def test_accuracy_accepts_labels_or_one_hot():
     assert accuracy(net, X, y) == pytest.approx(2 / 3)
     assert accuracy(net, X, data.one_hot(y, 2)) == pytest.approx(2 / 3)
     assert accuracy(MLP([2, 1]), X, np.zeros(3)) is None
+
+
+def test_recorded_losses_leave_out_the_l2_penalty():
+    # Comparing runs with different l2 needs the data loss alone; the penalty would add
+    # (l2/2) * sum ||W||^2 to both curves.
+    X, y = data.moons(40, seed=1)
+    (Xt, yt), (Xv, yv) = data.train_val_split(X, y, seed=1)
+    net = MLP([2, 8, 2], activation="tanh", output="softmax", seed=0)
+    history = fit(net, Xt, yt, loss="cross_entropy", optimizer=optim.SGD(0.1), epochs=3,
+                  batch_size=8, l2=0.5, val=(Xv, yv), progress=False)
+    penalty = 0.25 * sum(float(np.sum(net.params[k] ** 2)) for k in ("W1", "W2"))
+    assert penalty > 0.1
+    data_train = net.loss(Xt, yt, loss="cross_entropy")
+    assert history.train_loss[-1] == pytest.approx(data_train, rel=1e-12)
+    assert history.val_loss[-1] == pytest.approx(net.loss(Xv, yv, loss="cross_entropy"),
+                                                 rel=1e-12)
+    assert net.loss(Xt, yt, loss="cross_entropy", l2=0.5) == pytest.approx(
+        data_train + penalty, rel=1e-12)
