@@ -50,6 +50,25 @@ def init_std(init: str | float, n_in: int, n_out: int) -> float:
     raise ValueError(f"unknown init {init!r}; valid names: {', '.join(INITS)}, or a float std")
 
 
+def architecture(sizes: Sequence[int], activation: str | Sequence[str]
+                 ) -> tuple[list[int], list[str]]:
+    """Checked layer widths, and one activation name per hidden layer.
+
+    ``activation`` is one name for every hidden layer, or a list with one per hidden layer.
+    """
+    sizes = [int(n) for n in sizes]
+    if len(sizes) < 2 or min(sizes) < 1:
+        raise ValueError(f"sizes must list at least two positive layer widths, got {sizes}")
+    n_hidden = len(sizes) - 2
+    names = [activation] * n_hidden if isinstance(activation, str) else list(activation)
+    if len(names) != n_hidden:
+        raise ValueError(
+            f"activation lists {len(names)} names but sizes {sizes} has {n_hidden} "
+            "hidden layers; give one name, or one per hidden layer"
+        )
+    return sizes, names
+
+
 class MLP:
     """A fully connected network whose every forward value and gradient can be inspected.
 
@@ -68,16 +87,7 @@ class MLP:
         dtype=np.float64,
         dropout: float = 0.0,
     ) -> None:
-        sizes = [int(n) for n in sizes]
-        if len(sizes) < 2 or min(sizes) < 1:
-            raise ValueError(f"sizes must list at least two positive layer widths, got {sizes}")
-        n_hidden = len(sizes) - 2
-        names = [activation] * n_hidden if isinstance(activation, str) else list(activation)
-        if len(names) != n_hidden:
-            raise ValueError(
-                f"activation lists {len(names)} names but sizes {sizes} has {n_hidden} "
-                "hidden layers; give one name, or one per hidden layer"
-            )
+        sizes, names = architecture(sizes, activation)
         if output not in OUTPUTS:
             raise ValueError(f"unknown output {output!r}; valid names: {', '.join(OUTPUTS)}")
         if not 0.0 <= dropout < 1.0:

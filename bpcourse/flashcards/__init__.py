@@ -13,10 +13,6 @@ ipywidgets and matplotlib are imported only when ``quiz`` / ``plot_stats`` run.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-from typing import TYPE_CHECKING
-
 from .anki import export_anki
 from .deck import Card, Deck, DeckError, Problem, check_decks, load_deck, load_decks
 from .progress import CardProgress, load_progress
@@ -25,29 +21,15 @@ from .session import Limits, ReviewSession, build_queue
 from .stats import DeckStats, StatsReport, deck_stats, plot_stats
 from .store import Review, ReviewStore, StoreError, default_store_path
 
-if TYPE_CHECKING:
-    from .schedulers import Scheduler
-    from .widget import QuizWidget
 
+def __getattr__(name: str):
+    # ``quiz`` lives with the widget, and ipywidgets is slow to import: load it on first
+    # use, so that the CLI and ``import bpcourse.flashcards`` stay quick.
+    if name == "quiz":
+        from .widget import quiz
 
-def quiz(
-    deck: str | Deck,
-    limit: int | None = None,
-    store: ReviewStore | None = None,
-    scheduler: Scheduler | None = None,
-    now: datetime | Callable[[], datetime] | None = None,
-) -> QuizWidget:
-    """The quiz widget for ``deck`` (a deck name such as ``"chain-rule"``, a path or a Deck).
-
-    Shows the deck's due cards, new ones included within the daily limit (10 a day), at
-    most ``limit`` of them: the front, "Show answer", then five rating buttons from
-    "1 Not at all" to "5 Perfectly", each with the interval it would give. Every click is
-    saved at once to ``store`` (default: the learner's store). ``scheduler`` defaults to
-    FSRS; ``now`` (a datetime or a clock function) is for tests.
-    """
-    from .widget import quiz as make_quiz  # lazy: ipywidgets is slow to import
-
-    return make_quiz(deck, limit=limit, store=store, scheduler=scheduler, now=now)
+        return quiz
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = [

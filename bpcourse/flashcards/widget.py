@@ -170,9 +170,11 @@ def quiz(
 ) -> QuizWidget:
     """The quiz widget for ``deck`` (a deck name such as ``"chain-rule"``, a path or a Deck).
 
-    Shows the deck's due cards, new ones included within the daily limit, at most
-    ``limit`` of them. ``store`` defaults to the learner's store, ``scheduler`` to FSRS and
-    ``now`` (a datetime or a clock function, for tests) to the real clock.
+    Shows the deck's due cards, new ones included within the daily limit (10 a day), at
+    most ``limit`` of them: the front, "Show answer", then five rating buttons from
+    "1 Not at all" to "5 Perfectly", each with the interval it would give. Every click is
+    saved at once to ``store`` (default: the learner's store). ``scheduler`` defaults to
+    FSRS; ``now`` (a datetime or a clock function) is for tests.
     """
     deck = load_deck(deck)
     store = store if store is not None else shared_store()

@@ -27,6 +27,7 @@ import sympy as sp
 
 from ..activations import LEAKY_SLOPE, OUTPUTS
 from ..losses import check_loss, targets
+from ..mlp import architecture
 
 HIDDEN = ("sigmoid", "tanh", "relu", "leaky_relu", "identity")
 
@@ -140,14 +141,7 @@ class SymbolicMLP:
 
     def __init__(self, sizes: Sequence[int], activation: str | Sequence[str] = "sigmoid",
                  output: str = "identity") -> None:
-        sizes = [int(n) for n in sizes]
-        if len(sizes) < 2 or min(sizes) < 1:
-            raise ValueError(f"sizes must list at least two positive layer widths, got {sizes}")
-        n_hidden = len(sizes) - 2
-        names = [activation] * n_hidden if isinstance(activation, str) else list(activation)
-        if len(names) != n_hidden:
-            raise ValueError(f"activation lists {len(names)} names but sizes {sizes} has "
-                             f"{n_hidden} hidden layers")
+        sizes, names = architecture(sizes, activation)
         for name in names:
             activation_expr(name, sp.Integer(0))  # raises on unknown names
         if output not in OUTPUTS:
