@@ -76,3 +76,25 @@ def test_check_choice(capsys):
     assert out[0] == "Correct: question 1."
     assert out[1] == "Not yet: question 1. You chose 'c'. Hint: Think about the chain rule."
     assert "no answer yet" in out[2]
+
+
+def test_same_value_needs_the_shape_and_the_numbers():
+    from bpcourse.exercises import same_value
+
+    assert same_value([1.0, 2.0], np.array([1.0, 2.0 + 1e-9]))
+    assert not same_value([[1.0, 2.0]], [1.0, 2.0])  # right numbers, wrong shape
+    assert not same_value(..., 1.0) and not same_value(None, 1.0)
+    assert not same_value("three", 3.0)
+
+
+def test_grade_names_a_recognised_slip(capsys):
+    from bpcourse.exercises import grade
+
+    slips = [(48 / 3, "you counted one epoch"), (45, "floor instead of ceil")]
+    assert grade(48, 48, "iterations", slips, hint="general")
+    assert capsys.readouterr().out.startswith("Correct: iterations")
+    assert not grade(45, 48, "iterations", slips, hint="general")
+    out = capsys.readouterr().out
+    assert "common slip" in out and "floor instead of ceil" in out and "general" not in out
+    assert not grade(7, 48, "iterations", slips, hint="general")
+    assert "Hint: general" in capsys.readouterr().out

@@ -54,6 +54,33 @@ def check_value(answer, expected, what: str, hint: str = "", rtol: float = 1e-6,
                    f"yours {a[worst]:.6g}.", hint)
 
 
+def same_value(answer, value, rtol: float = 1e-6, atol: float = 1e-12) -> bool:
+    """True when ``answer`` is numerically ``value``: same shape and close entries."""
+    if answer is ... or answer is None:
+        return False
+    try:
+        a = np.asarray(answer, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    v = np.asarray(value, dtype=float)
+    return a.shape == v.shape and bool(np.allclose(a, v, rtol=rtol, atol=atol))
+
+
+def grade(answer, expected, what: str, slips, hint: str, rtol: float = 1e-6,
+          atol: float = 1e-12) -> bool:
+    """Verdict for one value: right, a recognised slip (with its own hint), or just wrong.
+
+    ``slips`` pairs the value each typical mistake produces with the hint for it, so a
+    learner who made that mistake is told what to look at rather than just "wrong".
+    """
+    if same_value(answer, expected, rtol, atol):
+        return verdict(True, what)
+    for value, slip_hint in slips:
+        if same_value(answer, value, rtol, atol):
+            return verdict(False, what, "Your answer matches a common slip.", slip_hint)
+    return check_value(answer, expected, what, hint=hint, rtol=rtol, atol=atol)
+
+
 def check_choice(answer, expected, what: str, hint: str = "") -> bool:
     """Compare a multiple-choice answer (a letter or short string), ignoring case and spaces."""
     if answer is ... or answer is None:

@@ -14,28 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from . import check_value, verdict
-
-
-def _same(answer, value) -> bool:
-    """True when ``answer`` is numerically ``value`` (same shape, close values)."""
-    try:
-        a = np.asarray(answer, dtype=float)
-    except (TypeError, ValueError):
-        return False
-    v = np.asarray(value, dtype=float)
-    return a.shape == v.shape and bool(np.allclose(a, v, rtol=1e-6, atol=1e-12))
-
-
-def _grade(answer, expected, what: str, slips: Sequence[tuple[object, str]],
-           hint: str) -> bool:
-    """Verdict for one value: right, a recognised slip (with its own hint), or just wrong."""
-    if _same(answer, expected):
-        return verdict(True, what)
-    for value, slip_hint in slips:
-        if not _same(value, expected) and _same(answer, value):
-            return verdict(False, what, "Your answer matches a common slip.", slip_hint)
-    return check_value(answer, expected, what, hint=hint)
+from . import grade
 
 
 # -- iterations in a few epochs ------------------------------------------------------------
@@ -59,7 +38,7 @@ def check_iterations(answer, *, n: int = 1000, batch_size: int = 64, epochs: int
         (n // batch_size, "that is one epoch (and rounded down); count every epoch, and the "
          "last, smaller batch of each."),
     ]
-    return _grade(answer, epochs * per_epoch, f"steps in {epochs} epochs of N={n}, B={batch_size}",
+    return grade(answer, epochs * per_epoch, f"steps in {epochs} epochs of N={n}, B={batch_size}",
                   slips, "find the steps in one epoch, ceil(N / B), then multiply by the "
                   "number of epochs.")
 
@@ -82,7 +61,7 @@ def check_noise_factor(answer, *, b_from: int = 8, b_to: int = 32) -> bool:
         (ratio ** 2, "averaging B terms divides their variance by B, not by B²."),
         (b_to - b_from, "the law is about ratios: the noise goes like 1/B."),
     ]
-    return _grade(answer, ratio, f"the factor the noise shrinks by from B={b_from} to "
+    return grade(answer, ratio, f"the factor the noise shrinks by from B={b_from} to "
                   f"B={b_to}", slips, "the mean squared deviation of a mean of B samples is "
                   f"(per-sample variance) / B; compare 1/{b_from} with 1/{b_to}.")
 
@@ -125,7 +104,7 @@ def check_batch_gradient(dW1, db1, *, X, Y, W1, b1, rows: Sequence[int]) -> bool
         slip_W.append((batch_gradient(X, Y, W1, b1, shifted)[0],
                        f"you used rows {shifted}; the batch is X[{rows}] (Python indices, "
                        "counting from 0)."))
-    if not _grade(dW1, dW, "dL/dW1 on the batch", slip_W,
+    if not grade(dW1, dW, "dL/dW1 on the batch", slip_W,
                   "for each batch row: e = x @ W1 + b1 − y; then dW1 = mean over the batch "
                   "of x^T e, a (2, 1) array like W1."):
         return False
@@ -134,5 +113,5 @@ def check_batch_gradient(dW1, db1, *, X, Y, W1, b1, rows: Sequence[int]) -> bool
         (-db, "the error is e = ŷ − y; yours has the sign flipped."),
         (everyone[1], f"only the batch's rows {rows} count."),
     ]
-    return _grade(db1, db, "dL/db1 on the batch", slip_b,
+    return grade(db1, db, "dL/db1 on the batch", slip_b,
                   "db1 is the mean over the batch of the errors e = ŷ − y, shape (1,) like b1.")

@@ -18,31 +18,9 @@ import numpy as np
 
 from .. import regularization
 from ..train import History
-from . import check_value, verdict
+from . import grade, same_value, verdict
 
 NO_ANSWER = "There is no answer yet: replace the ... with yours."
-
-
-def _same(answer, value, rtol: float = 1e-6) -> bool:
-    """True when ``answer`` is numerically ``value`` (same shape, close values)."""
-    if answer is ... or answer is None:
-        return False
-    try:
-        a = np.asarray(answer, dtype=float)
-    except (TypeError, ValueError):
-        return False
-    v = np.asarray(value, dtype=float)
-    return a.shape == v.shape and bool(np.allclose(a, v, rtol=rtol, atol=1e-12))
-
-
-def _grade(answer, expected, what: str, slips: list[tuple[object, str]], hint: str) -> bool:
-    """Verdict for one value: right, a recognised slip (with its own hint), or just wrong."""
-    if _same(answer, expected):
-        return verdict(True, what)
-    for value, slip_hint in slips:
-        if _same(answer, value):
-            return verdict(False, what, "Your answer matches a common slip.", slip_hint)
-    return check_value(answer, expected, what, hint=hint)
 
 
 # -- L2 -----------------------------------------------------------------------------------
@@ -65,8 +43,8 @@ def check_l2_gradients(dW_reg, db_reg, *, W, b, dW, db, lam: float) -> bool:
         (dW - lam * W, "the penalty grows with |w|, so its gradient points along w: "
          "add +λW (the update then subtracts it and shrinks the weights)."),
     ]
-    if not _same(dW_reg, right_W):
-        return _grade(dW_reg, right_W, "the regularised weight gradient dW_reg", W_slips,
+    if not same_value(dW_reg, right_W):
+        return grade(dW_reg, right_W, "the regularised weight gradient dW_reg", W_slips,
                       "dW_reg = dW + λ W.")
     b_slips = [
         (db + lam * b, "biases are not penalised: the penalty sums over the weight "
@@ -74,7 +52,7 @@ def check_l2_gradients(dW_reg, db_reg, *, W, b, dW, db, lam: float) -> bool:
         (db + 2 * lam * b, "biases are not penalised: db_reg is db as it was."),
         (lam * b, "biases are not penalised, and the data gradient stays: db_reg = db."),
     ]
-    return _grade(db_reg, db, "the regularised gradients dW_reg and db_reg", b_slips,
+    return grade(db_reg, db, "the regularised gradients dW_reg and db_reg", b_slips,
                   "the penalty (λ/2)‖W‖² contains no b, so its gradient with respect to b is 0.")
 
 
@@ -100,7 +78,7 @@ def check_keep_scale(answer, *, p: float) -> bool:
     ]
     if answer is ... or answer is None:
         return verdict(False, what, NO_ANSWER)
-    return _grade(answer, 1.0 / q, what, slips,
+    return grade(answer, 1.0 / q, what, slips,
                   "E[mask] must be 1: a unit is kept with probability 1 − p, so scale by "
                   "1/(1 − p).")
 
@@ -144,7 +122,7 @@ def check_eval_output(answer, *, net, X) -> bool:
          "1 − p at evaluation; inverted dropout already scaled by 1/(1 − p) during "
          "training, so eval mode uses every unit as it is: net.eval(), then net.forward(X)."),
     ]
-    return _grade(answer, expected, what, slips,
+    return grade(answer, expected, what, slips,
                   "if running your cell twice gives different numbers, dropout is still "
                   "dropping units: call net.eval() before net.forward(X) (and net.train() "
                   "before training again).")

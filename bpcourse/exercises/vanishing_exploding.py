@@ -10,32 +10,16 @@ so the hint can name the slip.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 import numpy as np
 
-from . import check_value, verdict
+from . import grade
 
 
-def _same(answer, value) -> bool:
-    """True when ``answer`` is numerically ``value`` (a number, close to relative 1e-6)."""
-    try:
-        a = np.asarray(answer, dtype=float)
-    except (TypeError, ValueError):
-        return False
-    v = np.asarray(value, dtype=float)
-    return a.shape == v.shape and bool(np.allclose(a, v, rtol=1e-6, atol=1e-15))
-
-
-def _grade(answer, expected, what: str, slips: Sequence[tuple[float, str]], hint: str) -> bool:
-    """Verdict for one value: right, a recognised slip (with its own hint), or just wrong."""
-    if _same(answer, expected):
-        return verdict(True, what)
-    for value, slip_hint in slips:
-        if not _same(value, expected) and _same(answer, value):
-            return verdict(False, what, "Your answer matches a common slip.", slip_hint)
+def _grade(answer, expected, what: str, slips, hint: str) -> bool:
     # Values this small print as 0 with few digits, so compare relatively, never absolutely.
-    return check_value(answer, expected, what, hint=hint, atol=0.0)
+    return grade(answer, expected, what, slips, hint, atol=0.0)
 
 
 # -- the sigmoid's factor over many layers ---------------------------------------------------

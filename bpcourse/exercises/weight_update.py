@@ -11,28 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import check_value, verdict
-
-
-def _same(answer, value, rtol: float = 1e-6) -> bool:
-    """True when ``answer`` is numerically ``value`` (same shape, close values)."""
-    try:
-        a = np.asarray(answer, dtype=float)
-    except (TypeError, ValueError):
-        return False
-    v = np.asarray(value, dtype=float)
-    return a.shape == v.shape and bool(np.allclose(a, v, rtol=rtol, atol=1e-12))
-
-
-def _grade(answer, expected, what: str, slips: list[tuple[np.ndarray, str]],
-           hint: str, rtol: float = 1e-6) -> bool:
-    """Verdict for one value: right, a recognised slip (with its own hint), or just wrong."""
-    if _same(answer, expected, rtol):
-        return verdict(True, what)
-    for value, slip_hint in slips:
-        if _same(answer, value, rtol):
-            return verdict(False, what, "Your answer matches a common slip.", slip_hint)
-    return check_value(answer, expected, what, hint=hint, rtol=rtol)
+from . import grade, same_value, verdict
 
 
 # -- Momentum ------------------------------------------------------------------------------
@@ -52,8 +31,8 @@ def check_momentum_step(v_new, theta_new, *, theta, v, g, beta: float, lr: float
         (beta * g, "keep the old velocity: the new one is βv + g."),
         (g, "the velocity remembers the past: v ← βv + g, not just g."),
     ]
-    if not _same(v_new, v_right):
-        return _grade(v_new, v_right, "the new velocity v", v_slips,
+    if not same_value(v_new, v_right):
+        return grade(v_new, v_right, "the new velocity v", v_slips,
                       "multiply the old velocity by β, then add the gradient g.")
     theta_slips = [
         (theta + lr * v_right, "you added the step: go downhill, θ ← θ − ηv."),
@@ -62,7 +41,7 @@ def check_momentum_step(v_new, theta_new, *, theta, v, g, beta: float, lr: float
          "old one."),
         (theta - v_right, "multiply the velocity by the learning rate η before subtracting."),
     ]
-    return _grade(theta_new, theta - lr * v_right, "the Momentum step (v and θ)", theta_slips,
+    return grade(theta_new, theta - lr * v_right, "the Momentum step (v and θ)", theta_slips,
                   "θ ← θ − η v with the new v.")
 
 
@@ -95,7 +74,7 @@ def check_adam_first_step(step, *, g, lr: float, beta1: float = 0.9, beta2: floa
             (-lr * g, "that is plain SGD's step −ηg; Adam divides m̂ by √v̂."),
         ]
     # ε only nudges the result (by about ε/|g|), so answers that leave it out count as right.
-    return _grade(step, right, "Adam's first step Δθ", slips,
+    return grade(step, right, "Adam's first step Δθ", slips,
                   "compute m, v, then m̂ = m/(1−β1), v̂ = v/(1−β2), then Δθ = −η m̂/(√v̂ + ε).",
                   rtol=1e-3)
 
