@@ -6,10 +6,10 @@ the very same loop (same shuffles, same steps, same NaN check as ``fit``; a test
 to that) and stores what the pictures need:
 
 * the data loss per epoch, train and validation: the mean cross-entropy **without** the
-  L2 term $\frac{\lambda}{2}\sum_l \lVert W^{(l)} \rVert^2$, so runs with different
-  $\lambda$ are compared on the same quantity (``fit`` reports the penalised loss);
-* the loss of every mini-batch step, and $\lVert \partial L / \partial W^{(l)} \rVert$ of
-  every layer at every step;
+  L2 term $\frac{\lambda}{2}\sum_l \lVert W^{(l)} \rVert^2$ (as ``fit`` records it), so
+  runs with different $\lambda$ are compared on the same quantity;
+* the loss of every mini-batch step (the penalised objective the step minimises), and
+  $\lVert \partial L / \partial W^{(l)} \rVert$ of every layer at every step;
 * copies of the parameters at chosen epochs, to replay how the decision regions formed;
 * for a run that blew up, the ``TrainingDiverged`` message and everything up to that step.
 

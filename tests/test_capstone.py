@@ -78,16 +78,24 @@ def test_train_run_takes_exactly_fits_steps():
         np.testing.assert_array_equal(run.net.params[k], net.params[k])
     for k in hist.grad_norms:
         np.testing.assert_allclose(run.history.grad_norms[k], hist.grad_norms[k], rtol=1e-12)
-    # fit's loss includes the penalty, the runner's is the data loss alone: they differ by
-    # (l2 / 2) * sum of squared weights of the net after each epoch.
-    for epoch in range(1, 5):
-        W = [run.snapshots[epoch][f"W{l}"] for l in (1, 2, 3)]
-        penalty = 0.5 * 1e-3 * sum(float(np.sum(w * w)) for w in W)
-        assert hist.train_loss[epoch - 1] - run.history.train_loss[epoch - 1] == \
-            pytest.approx(penalty, rel=1e-9)
+    # both record the data loss, without the penalty
+    np.testing.assert_allclose(run.history.train_loss, hist.train_loss, rtol=1e-12)
+    np.testing.assert_allclose(run.history.val_loss, hist.val_loss, rtol=1e-12)
     assert run.history.val_acc == hist.val_acc
     assert run.history.steps == hist.steps == 4 * 5 == len(run.step_loss)
     assert run.steps_per_epoch == 5
+
+
+def test_step_loss_is_the_penalised_loss_of_each_batch():
+    s = capstone.Settings(hidden=(8,), epochs=1, batch_size=50, l2=0.1)
+    run = capstone.train_run(s, TRAIN, VAL)
+    # The first batch: the first 50 rows of the seed's first permutation, at the start.
+    rows = np.random.default_rng(s.seed).permutation(len(TRAIN[0]))[:50]
+    net = s.make_net()
+    data_loss = net.loss(TRAIN[0][rows], TRAIN[1][rows], loss="cross_entropy")
+    penalty = 0.5 * 0.1 * sum(float(np.sum(net.params[f"W{l}"] ** 2)) for l in (1, 2))
+    assert run.step_loss[0] == pytest.approx(data_loss + penalty, rel=1e-12)
+    assert len(run.step_loss) == 6                       # ceil(300 / 50)
 
 
 def test_history_holds_data_loss_and_accuracy_of_the_final_net():
