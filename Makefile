@@ -7,7 +7,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # --current-env: run notebooks in this venv even if the user has another "python3" kernel.
 NBVAL := --nbval --current-env --nbval-sanitize-with notebooks/sanitize.cfg
 
-.PHONY: start test unit-test nbval browser-test browser-test-if-available lint bench clean
+.PHONY: start test unit-test nbval browser-test browser-test-if-available notebooks lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,20 @@ browser-test-if-available: $(VENV)/.installed-test
 	else \
 		echo "browser test SKIPPED: /usr/bin/chromium not installed (apt-get install chromium)"; \
 	fi
+
+# Re-execute notebooks in place after editing them (all, or NB=notebooks/NAME.ipynb), in
+# the same conditions as nbval: one BLAS thread, a throw-away progress store. The cell
+# timeout bounds a known nbclient stall after some widget cells (the outputs are complete).
+NB ?= $(wildcard notebooks/*.ipynb)
+notebooks: export OPENBLAS_NUM_THREADS = 1
+notebooks: export OMP_NUM_THREADS = 1
+notebooks: export MKL_NUM_THREADS = 1
+notebooks: $(VENV)/.installed-test
+	@home=$$(mktemp -d) && for nb in $(NB); do \
+		echo "executing $$nb"; \
+		BPCOURSE_HOME=$$home $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+			--ExecutePreprocessor.timeout=60 "$$nb" || exit 1; \
+	done; rm -rf $$home
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check bpcourse tests bench
