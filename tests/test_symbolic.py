@@ -199,3 +199,19 @@ def test_importing_bpcourse_or_the_exercise_checks_does_not_load_sympy():
     code = ("import sys, bpcourse, bpcourse.exercises.chain_rule; "
             "assert 'sympy' not in sys.modules and 'matplotlib' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_gradients_do_not_depend_on_the_order_of_net_params():
+    # The compiled derivative takes W1, b1, W2, b2 in a fixed order; a params dict in
+    # another order (still a working net) must give the same, correctly named gradients.
+    net = MLP([2, 3, 2], activation="tanh", output="softmax", seed=4)
+    rng = np.random.default_rng(4)
+    for b in ("b1", "b2"):
+        net.params[b][:] = rng.normal(size=net.params[b].shape)
+    X, y = rng.normal(size=(5, 2)), np.array([0, 1, 1, 0, 1])
+    _, expected = net.loss_and_gradients(X, y, loss="cross_entropy")
+    net.params = {k: net.params[k] for k in sorted(net.params)}
+    got = gradients(net, X, y, loss="cross_entropy")
+    assert list(got) == list(net.params)
+    for k in expected:
+        np.testing.assert_allclose(got[k], expected[k], rtol=1e-10, atol=1e-12)

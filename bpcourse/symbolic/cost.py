@@ -27,12 +27,8 @@ from .model import (
     SymbolicMLP,
     activation_prime_compact,
     softmax_delta_compact,
+    sym,
 )
-
-
-def _name(stem: str, l: int, *idx: int) -> sp.Symbol:
-    sub = ("," if any(i > 9 for i in idx) else "").join(map(str, idx))
-    return sp.Symbol(f"{stem}^{{({l})}}_{{{sub}}}")
 
 
 def backprop_program(twin: SymbolicMLP, loss: str = "mse") -> list[tuple[sp.Symbol, sp.Expr]]:
@@ -52,7 +48,7 @@ def backprop_program(twin: SymbolicMLP, loss: str = "mse") -> list[tuple[sp.Symb
         prog += list(zip(twin.a_sym[l], twin.a[l], strict=True))
     prog.append((sp.Symbol("L"), twin.loss(loss)))
     a_out, z_out = twin.a_sym[L], twin.z_sym[L]
-    delta = [_name(r"\delta", L, k) for k in range(twin.sizes[L])]
+    delta = [sym(r"\delta", L, k) for k in range(twin.sizes[L])]
     for k, d in enumerate(delta):
         if twin.output == "softmax":
             rhs = softmax_delta_compact(loss, a_out, twin.y, k)
@@ -63,15 +59,15 @@ def backprop_program(twin: SymbolicMLP, loss: str = "mse") -> list[tuple[sp.Symb
     for l in range(L, 0, -1):
         W = twin.params[f"W{l}"]
         for i, j in np.ndindex(W.shape):
-            prog.append((_name(r"\bar{w}", l, i, j), twin.a_sym[l - 1][i] * delta[j]))
-        prog += [(_name(r"\bar{b}", l, j), d) for j, d in enumerate(delta)]
+            prog.append((sym(r"\bar{w}", l, i, j), twin.a_sym[l - 1][i] * delta[j]))
+        prog += [(sym(r"\bar{b}", l, j), d) for j, d in enumerate(delta)]
         if l == 1:
             break
         below = []
         for i in range(twin.sizes[l - 1]):
-            g = _name(r"\bar{a}", l - 1, i)
+            g = sym(r"\bar{a}", l - 1, i)
             prog.append((g, sp.Add(*[W[i, j] * delta[j] for j in range(len(delta))])))
-            d = _name(r"\delta", l - 1, i)
+            d = sym(r"\delta", l - 1, i)
             fprime = activation_prime_compact(twin.activation_name(l - 1),
                                               twin.z_sym[l - 1][i], twin.a_sym[l - 1][i])
             prog.append((d, g * fprime))

@@ -25,11 +25,9 @@ from functools import lru_cache
 import numpy as np
 import sympy as sp
 
-from ..activations import LEAKY_SLOPE, OUTPUTS
+from ..activations import ACTIVATIONS, LEAKY_SLOPE, OUTPUTS
 from ..losses import check_loss, targets
 from ..mlp import architecture
-
-HIDDEN = ("sigmoid", "tanh", "relu", "leaky_relu", "identity")
 
 
 def _sub(*indices: int) -> str:
@@ -67,7 +65,7 @@ def activation_expr(name: str, z: sp.Expr) -> sp.Expr:
         return sp.Piecewise((z, z > 0), (sp.Float(LEAKY_SLOPE) * z, True))
     if name == "identity":
         return z
-    raise ValueError(f"unknown activation {name!r}; valid names: {', '.join(HIDDEN)}")
+    raise ValueError(f"unknown activation {name!r}; valid names: {', '.join(ACTIVATIONS)}")
 
 
 def activation_prime_compact(name: str, z: sp.Symbol, a: sp.Symbol) -> sp.Expr:
@@ -86,7 +84,7 @@ def activation_prime_compact(name: str, z: sp.Symbol, a: sp.Symbol) -> sp.Expr:
         return sp.Piecewise((1, z > 0), (sp.Float(LEAKY_SLOPE), True))
     if name == "identity":
         return sp.Integer(1)
-    raise ValueError(f"unknown activation {name!r}; valid names: {', '.join(HIDDEN)}")
+    raise ValueError(f"unknown activation {name!r}; valid names: {', '.join(ACTIVATIONS)}")
 
 
 def softmax_delta_compact(loss: str, a, y, m: int) -> sp.Expr:
@@ -216,10 +214,6 @@ class SymbolicMLP:
         L = self.n_layers
         return self.loss(loss).xreplace(dict(zip(self.a_sym[L], self.a_expanded[L], strict=True)))
 
-    def expand(self, expr: sp.Expr) -> sp.Expr:
-        """Replace every named intermediate ($z^{(l)}_j$, $a^{(l)}_j$) by its expression."""
-        return expr.xreplace(self.intermediates())
-
     def intermediates(self) -> dict[sp.Symbol, sp.Expr]:
         """Each named symbol z/a of layers 1..L -> its expanded expression."""
         out: dict[sp.Symbol, sp.Expr] = {}
@@ -344,13 +338,17 @@ def gradients(net, X, Y, loss: str = "mse", l2: float = 0.0) -> dict[str, np.nda
     X, Y = _samples(net, X, Y, loss)
     twin, fn = gradient_function(tuple(net.sizes), tuple(a.name for a in net.activations),
                                  net.output, loss)
-    thetas = [float(v) for p in net.params.values() for v in np.ravel(p)]
+    # The compiled function takes the parameters in the twin's order (W1, b1, W2, ...),
+    # whatever order net.params happens to have.
+    names = list(twin.params)
+    thetas = [float(v) for name in names for v in np.ravel(net.params[name])]
     per_sample = fn(list(X.T), list(Y.T), thetas, float(l2))
     # A derivative that does not depend on the sample comes back as a scalar.
     means = [float(np.mean(np.broadcast_to(np.asarray(g, dtype=np.float64), (len(X),))))
              for g in per_sample]
     grads, start = {}, 0
-    for name, p in net.params.items():
+    for name in names:
+        p = net.params[name]
         grads[name] = np.array(means[start:start + p.size], dtype=np.float64).reshape(p.shape)
         start += p.size
-    return grads
+    return {name: grads[name] for name in net.params}
