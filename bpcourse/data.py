@@ -64,6 +64,10 @@ def one_hot(y, k: int | None = None) -> np.ndarray:
     """Integer labels (N,) as an (N, k) matrix of zeros with a 1 in each row's label column."""
     y = np.asarray(y, dtype=int)
     k = int(y.max()) + 1 if k is None else k
+    bad = (y < 0) | (y >= k)
+    if bad.any():
+        raise ValueError(f"label {y[bad][0]} at position {int(np.argmax(bad))} is out of "
+                         f"range for k={k} classes (labels must be 0..{k - 1})")
     out = np.zeros((y.size, k))
     out[np.arange(y.size), y] = 1.0
     return out

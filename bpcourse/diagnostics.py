@@ -24,11 +24,23 @@ def clip_by_global_norm(grads: dict[str, np.ndarray], max_norm: float) -> float:
     $g \leftarrow g \cdot \min(1, c / \lVert g \rVert)$: the direction is kept, only an
     oversized step is shortened. Returns the norm before clipping.
     """
-    total = float(np.sqrt(sum(np.sum(g * g) for g in grads.values())))
+    total = global_norm(grads)
     if total > max_norm:
         for g in grads.values():
             g *= max_norm / total
     return total
+
+
+def global_norm(grads: dict[str, np.ndarray]) -> float:
+    r"""$\sqrt{\sum_k \lVert g_k \rVert^2}$ over all arrays, without overflow.
+
+    Dividing by the largest |entry| m first keeps every square at most 1, so the norm of
+    huge (exploding) but finite gradients is finite too: $m \sqrt{\sum (g/m)^2}$.
+    """
+    m = max((float(np.max(np.abs(g), initial=0.0)) for g in grads.values()), default=0.0)
+    if m == 0.0 or not np.isfinite(m):
+        return m
+    return m * float(np.sqrt(sum(np.sum((g / m) ** 2) for g in grads.values())))
 
 
 def _gradients_look_finite(net) -> bool:

@@ -81,15 +81,39 @@ def gradient_check(net, X, Y, loss: str = "mse", l2: float = 0.0, eps: float = 1
     evaluation draws the same mask (the net's random state is reset before each), so the
     check sees one fixed function of the parameters.
     """
-    rng_state = net.rng.bit_generator.state
+    if net.dtype != np.float64:
+        raise ValueError(
+            f"gradient_check needs a float64 network, this one is {net.dtype}: its rounding "
+            "(about 1e-7) swamps the central differences; build it with dtype=np.float64"
+        )
+    rng_state, trace = net.rng.bit_generator.state, net.trace
 
     def loss_of_params() -> float:
         net.rng.bit_generator.state = rng_state
         return net.loss(X, Y, loss=loss, l2=l2)
 
-    if grads is None:
-        net.rng.bit_generator.state = rng_state
-        _, grads = net.loss_and_gradients(X, Y, loss=loss, l2=l2)
-    numeric = numeric_gradients(loss_of_params, net.params, eps)
+    try:
+        if grads is None:
+            net.rng.bit_generator.state = rng_state
+            _, grads = net.loss_and_gradients(X, Y, loss=loss, l2=l2)
+            trace = net.trace
+        _check_like_params(grads, net.params)
+        numeric = numeric_gradients(loss_of_params, net.params, eps)
+    finally:
+        # The nudged evaluations must not leave their traces or draws behind: afterwards
+        # the net looks as if only the (analytic) pass had run.
+        net.rng.bit_generator.state, net.trace = rng_state, trace
     errors = {k: relative_error(grads[k], numeric[k]) for k in net.params}
     return GradCheckReport(errors, tol, dict(grads), numeric)
+
+
+def _check_like_params(grads: dict[str, np.ndarray], params: dict[str, np.ndarray]) -> None:
+    """Gradients must name every parameter and match its shape exactly (no broadcasting)."""
+    if set(grads) != set(params):
+        raise ValueError(f"grads must have exactly the keys of params {sorted(params)}; "
+                         f"missing {sorted(set(params) - set(grads))}, "
+                         f"extra {sorted(set(grads) - set(params))}")
+    for k, p in params.items():
+        if np.shape(grads[k]) != p.shape:
+            raise ValueError(f"grads[{k!r}] has shape {np.shape(grads[k])} but params[{k!r}] "
+                             f"has shape {p.shape}")

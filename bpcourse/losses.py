@@ -66,6 +66,14 @@ def targets(Y, loss: str, n_out: int, n_rows: int, dtype, layer: int | None = No
         raise ValueError(
             f"{where}: Y has shape {Y.shape} but {out} has shape {(n_rows, n_out)}"
         )
+    if loss != "mse":
+        # Cross-entropies read targets as probabilities; anything else gives a
+        # meaningless loss without any numerical sign of trouble.
+        bad = (Y < 0) | (Y > 1)
+        if bad.any():
+            row, col = np.argwhere(bad)[0]
+            raise ValueError(f"{where}: target {Y[row, col]} at row {row}, column {col} is "
+                             f"out of range; {loss} targets must lie in [0, 1]")
     return Y.astype(dtype, copy=False)
 
 

@@ -17,6 +17,7 @@ Every intermediate array lands in ``net.trace`` under its textbook name.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 
 import numpy as np
@@ -37,7 +38,7 @@ def init_std(init: str | float, n_in: int, n_out: int) -> float:
     * ``normal``: 1, too large for wide layers; kept to show what goes wrong.
     * a number: that standard deviation.
     """
-    if isinstance(init, (int, float)) and not isinstance(init, bool):
+    if isinstance(init, numbers.Real) and not isinstance(init, bool):
         if init < 0:
             raise ValueError(f"init standard deviation must be >= 0, got {init}")
         return float(init)
@@ -56,10 +57,13 @@ def architecture(sizes: Sequence[int], activation: str | Sequence[str]
 
     ``activation`` is one name for every hidden layer, or a list with one per hidden layer.
     """
+    if len(sizes) < 2 or any(not float(n).is_integer() or n < 1 for n in sizes):
+        raise ValueError(f"sizes must list at least two positive whole layer widths, "
+                         f"got {list(sizes)}")
     sizes = [int(n) for n in sizes]
-    if len(sizes) < 2 or min(sizes) < 1:
-        raise ValueError(f"sizes must list at least two positive layer widths, got {sizes}")
     n_hidden = len(sizes) - 2
+    if isinstance(activation, str):
+        get_activation(activation)  # a bad name is an error even with no hidden layer
     names = [activation] * n_hidden if isinstance(activation, str) else list(activation)
     if len(names) != n_hidden:
         raise ValueError(

@@ -15,7 +15,9 @@ class Optimizer:
     def __init__(self, lr: float) -> None:
         if not lr > 0:
             raise ValueError(f"learning rate must be > 0, got {lr}")
-        self.lr = lr
+        # Python floats keep a float32 network's update in float32 (a NumPy float64
+        # hyper-parameter would make every temporary float64).
+        self.lr = float(lr)
         self.t = 0
         self.state: dict[str, dict[str, np.ndarray]] = {}
 
@@ -34,7 +36,10 @@ class Optimizer:
 
     def _slot(self, slot: str, name: str, like: np.ndarray) -> np.ndarray:
         """The state array ``slot`` for parameter ``name``, zeros the first time."""
-        return self.state.setdefault(slot, {}).setdefault(name, np.zeros_like(like))
+        arrays = self.state.setdefault(slot, {})
+        if name not in arrays:
+            arrays[name] = np.zeros_like(like)
+        return arrays[name]
 
     def _update(self, name: str, p: np.ndarray, g: np.ndarray) -> None:
         raise NotImplementedError
@@ -61,7 +66,7 @@ class Momentum(Optimizer):
 
     def __init__(self, lr: float, beta: float = 0.9) -> None:
         super().__init__(lr)
-        self.beta = beta
+        self.beta = float(beta)
 
     def _update(self, name, p, g):
         velocities = self.state.setdefault("v", {})
@@ -83,7 +88,7 @@ class RMSprop(Optimizer):
 
     def __init__(self, lr: float, rho: float = 0.99, eps: float = 1e-8) -> None:
         super().__init__(lr)
-        self.rho, self.eps = rho, eps
+        self.rho, self.eps = float(rho), float(eps)
 
     def _update(self, name, p, g):
         s = self._slot("s", name, p)
@@ -104,7 +109,7 @@ class Adam(Optimizer):
     def __init__(self, lr: float, beta1: float = 0.9, beta2: float = 0.999,
                  eps: float = 1e-8) -> None:
         super().__init__(lr)
-        self.beta1, self.beta2, self.eps = beta1, beta2, eps
+        self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
 
     def _update(self, name, p, g):
         m, v = self._slot("m", name, p), self._slot("v", name, p)

@@ -17,12 +17,15 @@ def accuracy(net, X, Y) -> float | None:
     if net.output == "identity":
         return None
     pred = net.predict(X)
+    return float(np.mean(pred == labels(Y)))
+
+
+def labels(Y) -> np.ndarray:
+    """Class labels from targets: one-hot rows become their column, a column becomes a vector."""
     Y = np.asarray(Y)
-    if net.output == "softmax" and Y.ndim == 2:
-        Y = Y.argmax(axis=1)
-    elif net.output == "sigmoid" and Y.ndim == 2 and Y.shape[1] == 1:
-        Y = Y[:, 0]
-    return float(np.mean(pred == Y))
+    if Y.ndim == 2 and Y.shape[1] > 1:
+        return Y.argmax(axis=1)
+    return Y.reshape(-1) if Y.ndim == 2 else Y
 
 
 @dataclass
@@ -91,7 +94,8 @@ def fit(net, X, Y, loss: str = "mse", optimizer: Optimizer | None = None, epochs
     the L2 penalty that training minimises, so runs with different ``l2`` compare fairly.
     Every step records each layer's gradient norm and checks for NaN/inf, stopping with
     ``TrainingDiverged`` at the first one.
-    ``clip_norm`` clips the gradients' global norm before each step.
+    ``clip_norm`` clips the gradients' global norm before each step. The net is left in
+    eval mode, ready for predictions; call ``net.train()`` before training it by hand.
     """
     optimizer = optimizer or SGD(0.1)
     X, Y = np.asarray(X), np.asarray(Y)
