@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .trace import split_name
+
 
 class TrainingDiverged(FloatingPointError):
     """Training produced NaN or inf; the message names the step, the layer and a likely cause."""
@@ -83,8 +85,7 @@ def check_finite(net, loss: float, step: int, epoch: int, lr: float | None = Non
         L = net.n_layers
         place = f"the loss, computed from the output A{L} (layer {L}),"
     else:
-        layer = "".join(ch for ch in bad if ch.isdigit())
-        place = f"{bad} (layer {layer})" if layer else bad
+        place = f"{bad} (layer {split_name(bad)[1]})"
     big = max(float(np.max(np.abs(p[np.isfinite(p)]), initial=0.0))
               for p in net.params.values())
     lr_text = f"the learning rate (lr={lr:g}) is probably too high" if lr else \

@@ -18,7 +18,8 @@ Every intermediate array lands in ``net.trace`` under its textbook name.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -153,6 +154,20 @@ class MLP:
         """Evaluation mode: dropout is off, every unit takes part."""
         self.training = False
         return self
+
+    @contextmanager
+    def evaluating(self) -> Iterator[MLP]:
+        """Run passes in eval mode, then put back the mode and the trace as they were.
+
+        For code that only observes the net (plots, metrics, checks): a learner who then
+        prints ``net.trace`` still sees the pass they ran themselves.
+        """
+        was_training, trace = self.training, self.trace
+        self.training = False
+        try:
+            yield self
+        finally:
+            self.training, self.trace = was_training, trace
 
     # -- forward -----------------------------------------------------------------------
     def _check_input(self, X) -> np.ndarray:

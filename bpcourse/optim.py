@@ -123,3 +123,10 @@ class Adam(Optimizer):
 
 
 OPTIMIZERS = {cls.__name__: cls for cls in (SGD, Momentum, RMSprop, Adam)}
+
+
+def make_optimizer(name: str, lr: float, **hyper) -> Optimizer:
+    """A fresh optimiser by class name (``"SGD"``, ``"Momentum"``, ``"RMSprop"``, ``"Adam"``)."""
+    if name not in OPTIMIZERS:
+        raise ValueError(f"unknown optimiser {name!r}; valid names: {', '.join(OPTIMIZERS)}")
+    return OPTIMIZERS[name](lr, **hyper)

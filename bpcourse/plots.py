@@ -16,8 +16,7 @@ predictions leaves it as it was: same train/eval mode, same ``net.trace``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -27,6 +26,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.patches import Circle
 
 from .activations import get_activation
+from .trace import split_name
 
 #: Edge colours of ``draw_network``: positive weights excite, negative ones inhibit.
 POSITIVE = "#1f77b4"
@@ -37,30 +37,23 @@ CLASS_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
                 "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
 
 
-def _axes(ax: Axes | None, figsize: tuple[float, float] = (6.0, 4.0)) -> Axes:
+def axes_or_new(ax: Axes | None, figsize: tuple[float, float] = (6.0, 4.0)) -> Axes:
+    """``ax``, or the axes of a new figure of ``figsize`` when it is None."""
     if ax is None:
         _, ax = plt.subplots(figsize=figsize)
     return ax
 
 
-@contextmanager
-def _untouched(net) -> Iterator:
-    """Run the net in eval mode, then put back its mode and its trace.
-
-    Plotting is an observer: a learner who draws a boundary and then prints ``net.trace``
-    should still see the pass they ran, not the 40 000 grid points of the plot.
-    """
-    was_training, trace = net.training, net.trace
-    net.eval()
-    try:
-        yield net
-    finally:
-        net.training, net.trace = was_training, trace
-
-
-def _layer_number(name: str) -> int:
-    digits = "".join(ch for ch in name if ch.isdigit())
-    return int(digits) if digits else 0
+def cap_log_axis(ax: Axes, values, top: float = 1e30) -> None:
+    """Stop a log axis at ``top``: a diverging run's values climb towards 1e308, where
+    matplotlib cannot place ticks, and the climb is plain long before that."""
+    low, high = ax.get_ylim()
+    if high > top:
+        # Autoscaling pads a log axis symmetrically, so with the top cut the bottom needs
+        # resetting too: just below the smallest value drawn.
+        values = np.asarray(values, dtype=float)
+        shown = values[np.isfinite(values) & (values > 0)]
+        ax.set_ylim(shown.min() / 2 if shown.size else low, top)
 
 
 # -- training curves -------------------------------------------------------------------
@@ -72,7 +65,7 @@ def plot_loss_curves(history, ax: Axes | None = None, title: str | None = None,
     the right (dashed), so one picture shows both. ``log`` puts the loss on a log scale,
     which keeps the late, slow part of training visible.
     """
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     epochs = np.arange(1, len(history.train_loss) + 1)
     ax.plot(epochs, history.train_loss, color=CLASS_COLORS[0], label="train loss")
     if history.val_loss:
@@ -102,7 +95,7 @@ def _norm_series(source) -> dict[str, object]:
     if not isinstance(norms, Mapping) or not norms:
         raise ValueError("plot_grad_norms needs a History or a non-empty dict "
                          "{'W1': ..., 'W2': ...} of gradient norms")
-    return {k: norms[k] for k in sorted(norms, key=_layer_number)}
+    return {k: norms[k] for k in sorted(norms, key=lambda k: split_name(k)[1])}
 
 
 def plot_grad_norms(source, ax: Axes | None = None, log: bool = True,
@@ -117,7 +110,7 @@ def plot_grad_norms(source, ax: Axes | None = None, log: bool = True,
     ``log`` (default) uses a log scale, since norms across depth differ by powers of ten.
     """
     series = _norm_series(source)
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     scalar = all(np.ndim(v) == 0 for v in series.values())
     if scalar:
         names = list(series)
@@ -158,7 +151,7 @@ def class_labels(net, points) -> np.ndarray:
     score: one unit thresholded at 0.5 (a 0/1 target fitted with MSE), several units by
     their argmax.
     """
-    with _untouched(net):
+    with net.evaluating():
         if net.output in ("softmax", "sigmoid"):
             labels = np.asarray(net.predict(points))
             if labels.ndim != 1:
@@ -186,7 +179,7 @@ def plot_decision_boundary(net, X, y, ax: Axes | None = None, resolution: int = 
     regions = class_labels(net, points).reshape(resolution, resolution)
     k = max(int(y.max()) + 1, int(regions.max()) + 1, 2)
     cmap = ListedColormap(CLASS_COLORS[:k])
-    ax = _axes(ax, (5.0, 4.5))
+    ax = axes_or_new(ax, (5.0, 4.5))
     ax.imshow(regions, origin="lower", extent=(xs[0], xs[-1], ys[0], ys[-1]), cmap=cmap,
               vmin=-0.5, vmax=k - 0.5, alpha=0.3, aspect="auto", interpolation="nearest")
     for c in range(k):
@@ -221,7 +214,7 @@ def _one_sample(net, X) -> dict[str, np.ndarray]:
     if x.size != net.sizes[0] or (x.ndim == 2 and x.shape[0] != 1) or x.ndim > 2:
         raise ValueError(f"show_values needs one sample of {net.sizes[0]} inputs, "
                          f"X has shape {x.shape}")
-    with _untouched(net):
+    with net.evaluating():
         net.forward(x.reshape(1, -1))
         values = {f"A{k}": net.trace[f"A{k}"][0] for k in range(net.n_layers + 1)}
     return values
@@ -256,7 +249,7 @@ def draw_network(net, ax: Axes | None = None, show_values: bool = False, X=None,
     values = _one_sample(net, X) if show_values else None
     columns = [shown_units(n, max_units) for n in net.sizes]
     height = max(len(c) for c in columns)
-    ax = _axes(ax, (1.0 + 2.0 * len(net.sizes), 1.0 + 0.75 * height))
+    ax = axes_or_new(ax, (1.0 + 2.0 * len(net.sizes), 1.0 + 0.75 * height))
     # Wider columns for taller layers keep the edges between them from merging.
     dx, radius = max(2.5, 0.4 * height), 0.3
 
@@ -323,7 +316,7 @@ def plot_activation(name: str, ax: Axes | None = None, z_range: tuple[float, flo
     the curve decides how much gradient it passes back.
     """
     act = get_activation(name)
-    ax = _axes(ax, (5.0, 3.5))
+    ax = axes_or_new(ax, (5.0, 3.5))
     z = np.linspace(z_range[0], z_range[1], n_points)
     ax.plot(z, act.f(z), color=CLASS_COLORS[0], label="f(z)")
     if derivative:
@@ -348,7 +341,7 @@ def plot_weight_histograms(net, ax: Axes | None = None, bins: int = 30,
     Labels carry each layer's standard deviation, the number L2 regularisation shrinks.
     ``include_bias`` adds the biases to each layer's histogram.
     """
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     layers = []
     for layer in range(1, net.n_layers + 1):
         w = net.params[f"W{layer}"].ravel()

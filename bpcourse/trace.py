@@ -16,15 +16,16 @@ _ORDER = ["Z", "A", "mask", "dA", "fprime", "delta", "dW", "db"]
 _NAME = re.compile(r"^([A-Za-z]+?)(\d+)$")
 
 
-def _split(name: str) -> tuple[str, int]:
+def split_name(name: str) -> tuple[str, int]:
+    """``"delta2"`` -> ``("delta", 2)``: the quantity and its layer number."""
     m = _NAME.match(name)
     if not m:
-        raise KeyError(name)
+        raise KeyError(f"{name!r} is not a per-layer name such as 'W2' or 'delta1'")
     return m.group(1), int(m.group(2))
 
 
 def _sort_key(name: str) -> tuple[int, int, int]:
-    stem, layer = _split(name)
+    stem, layer = split_name(name)
     backward = stem in ("dA", "fprime", "delta", "dW", "db")
     # Forward entries by increasing layer, then backward entries by decreasing layer,
     # the order in which the passes computed them.
@@ -48,7 +49,7 @@ class Trace(dict):
 
     def layer(self, l: int) -> dict[str, np.ndarray]:
         """Every entry of layer ``l`` (``A0`` is layer 0), in the order they were computed."""
-        names = sorted((n for n in self if _split(n)[1] == l), key=_sort_key)
+        names = sorted((n for n in self if split_name(n)[1] == l), key=_sort_key)
         return {n: self[n] for n in names}
 
     def names(self) -> list[str]:
@@ -57,7 +58,7 @@ class Trace(dict):
 
     def table(self) -> str:
         rows = [("name", "layer", "shape", "values")]
-        rows += [(n, str(_split(n)[1]), str(self[n].shape), _preview(self[n]))
+        rows += [(n, str(split_name(n)[1]), str(self[n].shape), _preview(self[n]))
                  for n in self.names()]
         widths = [max(len(r[i]) for r in rows) for i in range(3)]
         lines = ["  ".join(r[i].ljust(widths[i]) for i in range(3)) + "  " + r[3]

@@ -67,12 +67,8 @@ class History:
 
 def _evaluate(net, X, Y, loss: str) -> tuple[float, float | None]:
     """Data loss (no L2 penalty) and accuracy on a whole set, in eval mode (no dropout)."""
-    was_training, net.training = net.training, False
-    try:
-        value = net.loss(X, Y, loss=loss)
-    finally:
-        net.training = was_training
-    return value, accuracy(net, X, Y)
+    with net.evaluating():
+        return net.loss(X, Y, loss=loss), accuracy(net, X, Y)
 
 
 def _progress_bar(epochs: int, enabled: bool):

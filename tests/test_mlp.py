@@ -260,3 +260,15 @@ def test_hidden_layers_survive_huge_inputs(activation):
         value, grads = net.loss_and_gradients(X, np.array([0, 1]), loss="cross_entropy")
     assert np.isfinite(value)
     assert all(np.all(np.isfinite(g)) for g in grads.values())
+
+
+def test_evaluating_runs_in_eval_mode_and_puts_mode_and_trace_back():
+    net = MLP([2, 4, 1], activation="relu", seed=0, dropout=0.5)
+    X = np.ones((3, 2))
+    net.train().forward(X)
+    trace = net.trace
+    with net.evaluating():
+        assert not net.training
+        net.forward(np.zeros((5, 2)))
+        assert "mask1" not in net.trace
+    assert net.training and net.trace is trace

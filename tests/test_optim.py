@@ -149,3 +149,12 @@ def test_update_equations_are_in_the_docstrings():
     assert "beta" in optim.Momentum.__doc__
     assert "rho" in optim.RMSprop.__doc__
     assert "hat m" in optim.Adam.__doc__ and "beta_2^t" in optim.Adam.__doc__
+
+
+def test_make_optimizer_by_name():
+    from bpcourse.optim import make_optimizer
+
+    opt = make_optimizer("Momentum", 0.5, beta=0.8)
+    assert isinstance(opt, optim.Momentum) and (opt.lr, opt.beta) == (0.5, 0.8)
+    with pytest.raises(ValueError, match="unknown optimiser 'adam'; valid names: SGD"):
+        make_optimizer("adam", 0.1)
