@@ -1,6 +1,7 @@
 """The ``bpcourse`` command (also ``python -m bpcourse``).
 
-    bpcourse review [DECK]                 review due cards in the terminal
+    bpcourse review [DECK]                 review due cards in the terminal (no DECK: every
+                                           deck in turn, each with its own daily limits)
     bpcourse stats [--plot FILE.png]       progress per deck, optionally as a figure
     bpcourse export --anki FILE.apkg [DECK ...]
     bpcourse cards check [DIR]             validate deck files; exit status 1 on problems
@@ -13,11 +14,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
-from .flashcards.deck import DeckError, check_decks, load_deck, load_decks
-from .flashcards.schedulers import RATING_LABELS, RATINGS, get_scheduler
-from .flashcards.session import ReviewSession
+from .flashcards.deck import Card, Deck, DeckError, UnknownDeck, load_decks, select_decks
+from .flashcards.schedulers import RATING_LABELS, RATINGS, Scheduler, get_scheduler
+from .flashcards.session import Answer, Limits, ReviewSession, Summary
 from .flashcards.store import ReviewStore, StoreError
 from .flashcards.timefmt import format_interval, format_moment
 
@@ -27,7 +31,9 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     review = commands.add_parser("review", help="review due flashcards in the terminal")
-    review.add_argument("deck", nargs="?", help="deck name or file (default: all decks)")
+    review.add_argument("deck", nargs="?",
+                        help="deck name or file (default: every deck in turn, each with its "
+                             "own daily limits)")
     review.add_argument("--limit", type=int, help="at most this many cards")
     review.add_argument("--practice", action="store_true",
                         help="practise cards that are not due (does not change the schedule)")
@@ -72,7 +78,96 @@ def _ask_rating(read: Callable[[str], str], write: Callable[[str], None]) -> int
         write("Please type a number from 1 to 5 (or q).")
 
 
-def run_review(session: ReviewSession, read: Callable[[str], str] = input,
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _earliest(pairs: list[tuple[datetime | None, Card | None]]):
+    """The (when, card) pair with the earliest time; (None, None) if no time is given."""
+    timed = [pair for pair in pairs if pair[0] is not None]
+    return min(timed, key=lambda pair: pair[0]) if timed else (None, None)
+
+
+class DeckByDeck:
+    """Several decks reviewed one after the other, each with its own queue and its own daily
+    limits (10 new cards, 200 reviews), as ``quiz(deck)`` gives each deck in a notebook: so
+    ``bpcourse review`` with no deck shows what quizzing every deck in turn would show.
+
+    ``limit`` caps the cards of all decks together. It has the interface of ReviewSession
+    that ``run_review`` uses.
+    """
+
+    def __init__(self, decks: Sequence[Deck], store: ReviewStore, scheduler: Scheduler, *,
+                 limit: int | None = None, practice: bool = False,
+                 limits: Limits | None = None,
+                 now: datetime | Callable[[], datetime] | None = None):
+        limits = limits if limits is not None else Limits()
+        self.sessions: list[ReviewSession] = []
+        for deck in decks:
+            left = None if limit is None else max(0, limit - self.total)
+            self.sessions.append(ReviewSession(deck.cards, store, scheduler, now=now,
+                                               limit=left, limits=limits, practice=practice))
+        self.clock = self.sessions[0].clock if self.sessions else _utc_now
+
+    @property
+    def total(self) -> int:
+        return sum(session.total for session in self.sessions)
+
+    @property
+    def _session(self) -> ReviewSession | None:
+        return next((s for s in self.sessions if s.current is not None), None)
+
+    @property
+    def current(self) -> Card | None:
+        session = self._session
+        return session.current if session is not None else None
+
+    def progress_text(self) -> str:
+        """The current deck's progress, then (if several decks have cards to show) which of
+        them it is: "3 / 10 · deck 2 of 4"."""
+        session = self._session
+        if session is None:
+            return ""
+        busy = [s for s in self.sessions if s.total]
+        text = session.progress_text()
+        if len(busy) > 1:
+            text += f" · deck {busy.index(session) + 1} of {len(busy)}"
+        return text
+
+    def preview(self) -> dict[int, timedelta | None]:
+        session = self._session
+        return session.preview() if session is not None else {}
+
+    def answer(self, rating: int) -> Answer:
+        session = self._session
+        if session is None:
+            raise RuntimeError("the session is over: there is no card to rate")
+        return session.answer(rating)
+
+    def next_due(self) -> tuple[datetime | None, Card | None]:
+        """The earliest of the decks' next due cards."""
+        return _earliest([s.next_due() for s in self.sessions])
+
+    def summary(self) -> Summary:
+        """The decks' summaries added up; what is due next is the earliest of theirs."""
+        parts = [s.summary() for s in self.sessions]
+        when, card = _earliest([(p.next_due, p.next_card) for p in parts])
+        ratings: Counter[int] = Counter()
+        for part in parts:
+            ratings.update(part.ratings)
+        return Summary(
+            answers=sum(p.answers for p in parts),
+            cards=sum(p.cards for p in parts),
+            ratings=dict(sorted(ratings.items())),
+            practice=sum(p.practice for p in parts),
+            next_due=when,
+            next_card=card,
+            due_tomorrow=sum(p.due_tomorrow for p in parts),
+            new_waiting=sum(p.new_waiting for p in parts),
+        )
+
+
+def run_review(session: ReviewSession | DeckByDeck, read: Callable[[str], str] = input,
                write: Callable[[str], None] = print) -> None:
     """The terminal review loop: Enter shows the answer, 1-5 rates it, q (or end of input)
     quits. Each rating is saved before the next card is shown."""
@@ -102,11 +197,10 @@ def run_review(session: ReviewSession, read: Callable[[str], str] = input,
 
 
 def _review(args: argparse.Namespace) -> int:
-    decks = [load_deck(args.deck)] if args.deck else list(load_decks().values())
-    cards = [card for deck in decks for card in deck.cards]
+    decks = select_decks([args.deck] if args.deck else None)
     with ReviewStore() as store:
-        session = ReviewSession(cards, store, get_scheduler(args.scheduler), limit=args.limit,
-                                practice=args.practice)
+        session = DeckByDeck(decks, store, get_scheduler(args.scheduler), limit=args.limit,
+                             practice=args.practice)
         run_review(session)
     return 0
 
@@ -129,19 +223,28 @@ def _stats(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     from .flashcards.anki import export_anki
 
-    count = export_anki(args.anki, args.decks or None)
+    # Checked before the decks are read and the package built, so the learner hears at once.
+    folder = Path(args.anki).absolute().parent
+    if not folder.is_dir():
+        print(f"Cannot write {args.anki}: there is no directory {folder}.", file=sys.stderr)
+        return 1
+    try:
+        count = export_anki(args.anki, args.decks or None)
+    except OSError as exc:  # a directory of that name, no permission, disk full
+        print(f"Cannot write {args.anki}: {exc.strerror or exc}.", file=sys.stderr)
+        return 1
     print(f"Wrote {count} cards to {args.anki}")
     return 0
 
 
 def _cards_check(args: argparse.Namespace) -> int:
-    problems = check_decks(args.directory)
-    for problem in problems:
-        print(problem)
-    if problems:
-        print(f"{len(problems)} problem(s) found.", file=sys.stderr)
+    try:
+        decks = load_decks(args.directory)
+    except DeckError as error:  # every problem of every file, found in the same single read
+        for problem in error.problems:
+            print(problem)
+        print(f"{len(error.problems)} problem(s) found.", file=sys.stderr)
         return 1
-    decks = load_decks(args.directory)
     cards = sum(len(deck) for deck in decks.values())
     print(f"All {len(decks)} decks are valid ({cards} cards).")
     return 0
@@ -160,8 +263,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (DeckError, StoreError) as exc:
         print(exc, file=sys.stderr)
         return 1
-    except KeyError as exc:  # an unknown deck name
-        print(exc.args[0], file=sys.stderr)
+    except UnknownDeck as exc:
+        print(exc, file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

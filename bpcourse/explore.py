@@ -32,21 +32,21 @@ TINY_PARAMS = {
 }
 
 
-def tiny_net(w1_11: float | None = None, w2_11: float | None = None,
+def tiny_net(w1_00: float | None = None, w2_00: float | None = None,
              activation: str = "sigmoid") -> MLP:
     r"""The [2, 3, 1] network with ``TINY_PARAMS``, optionally overriding two weights.
 
-    ``w1_11`` replaces $W^{(1)}_{11}$ (input 1 to hidden unit 1) and ``w2_11`` replaces
-    $W^{(2)}_{11}$ (hidden unit 1 to the output); the indices count from 1, as in the
-    maths, while the arrays count from 0.
+    ``w1_00`` replaces $W^{(1)}_{00}$ (input 0 to hidden unit 0) and ``w2_00`` replaces
+    $W^{(2)}_{00}$ (hidden unit 0 to the output). Indices count from 0 in the maths as in
+    the arrays, so $W^{(1)}_{00}$ is ``W1[0, 0]``.
     """
     net = MLP(list(TINY_SIZES), activation=activation, output="identity")
     for name, value in TINY_PARAMS.items():
         net.params[name][...] = value
-    if w1_11 is not None:
-        net.params["W1"][0, 0] = w1_11
-    if w2_11 is not None:
-        net.params["W2"][0, 0] = w2_11
+    if w1_00 is not None:
+        net.params["W1"][0, 0] = w1_00
+    if w2_00 is not None:
+        net.params["W2"][0, 0] = w2_00
     return net
 
 
@@ -70,11 +70,11 @@ class TinyPass:
                 f"y_hat = Z2 = A1 W2 + b2 = {self.y_hat: .4f}")
 
 
-def tiny_forward(x1: float, x2: float, w1_11: float | None = None,
-                 w2_11: float | None = None, activation: str = "sigmoid") -> TinyPass:
-    """Run the tiny network (see ``tiny_net``) on the single sample ``[x1, x2]``."""
-    net = tiny_net(w1_11, w2_11, activation)
-    X = np.array([[x1, x2]], dtype=float)
+def tiny_forward(x0: float, x1: float, w1_00: float | None = None,
+                 w2_00: float | None = None, activation: str = "sigmoid") -> TinyPass:
+    """Run the tiny network (see ``tiny_net``) on the single sample ``[x0, x1]``."""
+    net = tiny_net(w1_00, w2_00, activation)
+    X = np.array([[x0, x1]], dtype=float)
     y_hat = net.forward(X)
     t = net.trace
     return TinyPass(net=net, X=X, Z1=t["Z1"], A1=t["A1"], Z2=t["Z2"],

@@ -1,6 +1,8 @@
 """Checks of notebook 03: right answers pass, typical wrong answers fail with the hint
 aimed at their bug. The wrong answers below are written out by hand, as a learner would."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -86,6 +88,19 @@ def test_bias_not_summed_is_a_shape_failure():
     b1 = rows[1]
     assert b1.shape == (6, 4) and b1.expected_shape == (4,) and b1.vs_numeric is None
     assert "WRONG SHAPE" in bp.gradient_table(rows)
+
+
+@pytest.mark.parametrize("bug", [b for b in bp.BUGS if b != "none"])
+def test_bug_code_names_exactly_the_gradients_it_breaks(bug):
+    # The line shown for a bug must match what the lab does: a slip made while reading off
+    # gradients names every gradient it breaks, and every gradient it assigns is broken.
+    code = bp.BUGS[bug].code
+    failing = {r.name for r in bp.BugLab(*bp.square_example()).rows(bug) if not r.ok}
+    assigned = set(re.findall(r"\bd([Wb][12]) =", code))
+    assert failing
+    assert assigned <= failing
+    if not re.search(r"\b(delta[12]|dA1) =", code):  # a slip in a delta breaks all below it
+        assert {k for k in failing if f"d{k}" not in code} == set()
 
 
 def test_missing_transpose_crashes_on_non_square_layer():

@@ -185,6 +185,7 @@ def test_cross_entropy_right_answer(capsys):
     (-np.log((np.exp(LOGITS) / np.exp(LOGITS).sum(axis=1, keepdims=True)).max(axis=1)).mean(),
      "true label"),
     (1.234, "You gave 1.234"),
+    (1.234, "Subtract each row's max"),
 ])
 def test_cross_entropy_slips(capsys, wrong, hint):
     ok, out = run(capsys, check_cross_entropy, wrong, LOGITS, LABELS)

@@ -29,7 +29,7 @@ def test_tiny_net_has_the_fixed_parameters_and_two_overrides():
     assert net.sizes == list(TINY_SIZES)
     for name, value in TINY_PARAMS.items():
         np.testing.assert_array_equal(net.params[name], value)
-    net = tiny_net(w1_11=-3.0, w2_11=7.0)
+    net = tiny_net(w1_00=-3.0, w2_00=7.0)
     assert net.params["W1"][0, 0] == -3.0 and net.params["W2"][0, 0] == 7.0
     changed_w1 = net.params["W1"] != TINY_PARAMS["W1"]
     assert changed_w1.sum() == 1
@@ -50,16 +50,25 @@ def test_tiny_forward_matches_a_hand_computation():
     np.testing.assert_array_equal(p.X, [[1.0, 2.0]])
 
 
+def test_keywords_count_from_zero_like_the_arrays():
+    # the widget passes its sliders by name: x0, x1 are X[0, 0], X[0, 1]; w1_00 is W1[0, 0]
+    p = tiny_forward(x0=3.0, x1=-1.0, w1_00=0.5, w2_00=-2.0)
+    np.testing.assert_array_equal(p.X, [[3.0, -1.0]])
+    assert p.net.params["W1"][0, 0] == 0.5 and p.net.params["W2"][0, 0] == -2.0
+    # Z1[0, 0] = x0 W1[0,0] + x1 W1[1,0] + b1[0] = 1.5 - 0.4 + 0.0
+    assert p.Z1[0, 0] == pytest.approx(1.1)
+
+
 def test_output_is_linear_in_the_second_layer_weight():
     # y_hat = A1 W2 + b2, so changing W2[0,0] by d changes y_hat by d * A1[0]
-    a, b = tiny_forward(0.3, -0.4, w2_11=1.0), tiny_forward(0.3, -0.4, w2_11=3.5)
+    a, b = tiny_forward(0.3, -0.4, w2_00=1.0), tiny_forward(0.3, -0.4, w2_00=3.5)
     assert b.y_hat - a.y_hat == pytest.approx(2.5 * a.A1[0, 0])
     np.testing.assert_array_equal(a.A1, b.A1)
 
 
 def test_first_layer_weight_only_moves_the_first_hidden_unit():
-    a, b = tiny_forward(2.0, 1.0, w1_11=0.0), tiny_forward(2.0, 1.0, w1_11=1.0)
-    np.testing.assert_allclose(b.Z1 - a.Z1, [[2.0, 0.0, 0.0]])  # d * x1 on unit 1 only
+    a, b = tiny_forward(2.0, 1.0, w1_00=0.0), tiny_forward(2.0, 1.0, w1_00=1.0)
+    np.testing.assert_allclose(b.Z1 - a.Z1, [[2.0, 0.0, 0.0]])  # d * x0 on unit 0 only
 
 
 def test_tiny_forward_with_relu_and_summary_text():

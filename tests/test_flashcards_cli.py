@@ -1,19 +1,26 @@
 """The ``bpcourse`` command line: review, stats, export --anki, cards check."""
 
+import functools
 import io
 import os
 import sqlite3
 import subprocess
 import sys
 import zipfile
+from datetime import datetime, timezone
 from pathlib import Path
 
 import genanki
 import pytest
 
-from bpcourse.cli import main
-from bpcourse.flashcards import ReviewStore, load_deck
+from bpcourse import cli
+from bpcourse.cli import DeckByDeck, main
+from bpcourse.flashcards import Limits, ReviewStore, get_scheduler, load_deck, load_decks
+from bpcourse.flashcards import deck as deck_module
 from bpcourse.flashcards.anki import MODEL_ID, stable_id
+from bpcourse.flashcards.deck import DECK_NAMES
+from bpcourse.flashcards.progress import load_progress
+from bpcourse.flashcards.session import day_bounds
 
 ROOT = Path(__file__).resolve().parents[1]
 DECK = """\
@@ -26,6 +33,11 @@ cards:
   - id: m-two
     front: Second question
     back: Second answer
+"""
+THIRD_CARD = """\
+  - id: m-three
+    front: Third question
+    back: Third answer
 """
 
 
@@ -151,9 +163,134 @@ def test_cards_check(tmp_path, capsys, monkeypatch):
     assert "1 problem(s)" in captured.err
 
 
+def test_cards_check_reads_each_file_once(monkeypatch, capsys):
+    calls = []
+    read = deck_module._read
+
+    def counting_read(path, problems):
+        calls.append(path.name)
+        return read(path, problems)
+
+    monkeypatch.setattr(deck_module, "_read", counting_read)
+    assert main(["cards", "check"]) == 0
+    assert sorted(calls) == sorted(f"{name}.yaml" for name in DECK_NAMES)
+    assert f"All {len(DECK_NAMES)} decks are valid" in capsys.readouterr().out
+
+
+def test_cards_check_of_a_missing_directory_is_a_message(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["cards", "check", "no-such-dir"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "no-such-dir:0: no such directory\n"
+    assert "1 problem(s)" in captured.err
+
+
+def test_export_into_a_missing_directory_is_a_message(home, mini, tmp_path, capsys):
+    target = tmp_path / "no" / "dir" / "x.apkg"
+    assert main(["export", "--anki", str(target), str(mini)]) == 1
+    captured = capsys.readouterr()
+    assert captured.err == (f"Cannot write {target}: there is no directory "
+                            f"{tmp_path / 'no' / 'dir'}.\n")
+    assert captured.out == "" and not (tmp_path / "no").exists()
+
+
+def test_export_onto_a_directory_is_a_message(home, mini, tmp_path, capsys):
+    target = tmp_path / "taken.apkg"
+    target.mkdir()
+    assert main(["export", "--anki", str(target), str(mini)]) == 1
+    assert capsys.readouterr().err.startswith(f"Cannot write {target}: ")
+    assert list(target.iterdir()) == []
+
+
 def test_unknown_deck_is_an_error_not_a_traceback(home, capsys):
     assert main(["review", "no-such-deck"]) == 2
-    assert "no deck named 'no-such-deck'" in capsys.readouterr().err
+    assert capsys.readouterr().err.startswith("no deck named 'no-such-deck'; the decks are: ")
+
+
+def test_other_key_errors_are_not_taken_for_an_unknown_deck(home, monkeypatch):
+    # A bug raising KeyError inside a command must show as the bug it is.
+    def broken(_args):
+        raise KeyError("W1")
+
+    monkeypatch.setitem(cli.COMMANDS, "stats", broken)
+    with pytest.raises(KeyError, match="W1"):
+        main(["stats"])
+
+
+class LockingStdin(io.StringIO):
+    """Typed input that, just before line ``at`` is read, lets another program take the
+    store's write lock (and keep it)."""
+
+    def __init__(self, text, at, path):
+        super().__init__(text)
+        self.at, self.path, self.lines, self.other = at, path, 0, None
+
+    def readline(self, *args):
+        self.lines += 1
+        if self.lines == self.at:
+            self.other = sqlite3.connect(self.path, isolation_level=None)
+            self.other.execute("BEGIN IMMEDIATE")
+        return super().readline(*args)
+
+
+def test_review_with_the_store_kept_busy_reports_it(home, mini, monkeypatch, capsys):
+    path = home / "reviews.sqlite3"
+    with ReviewStore(path) as store:
+        load_progress(store, get_scheduler())  # an up-to-date cache: opening writes nothing
+    monkeypatch.setattr(cli, "ReviewStore", functools.partial(ReviewStore, timeout=0.3))
+    typed = LockingStdin("\n4\n", at=2, path=path)  # locked before the rating is typed
+    monkeypatch.setattr("sys.stdin", typed)
+    try:
+        assert main(["review", str(mini)]) == 1
+    finally:
+        typed.other.execute("ROLLBACK")
+        typed.other.close()
+    assert capsys.readouterr().err == (
+        f"{path}: another program kept the review store busy for 0.3 s; this rating was not "
+        "saved. Close other bpcourse sessions and try again.\n")
+    assert stored(home) == []
+
+
+def test_review_of_all_decks_applies_the_daily_limits_per_deck(home, monkeypatch, capsys):
+    decks = list(load_decks().values())
+    assert len(decks[0]) > 10  # else the first deck alone could not tell the rules apart
+    # 10 new cards of the first deck (its daily limit), then the second deck's
+    status = run_main(monkeypatch, ["review", "--limit", "15"], "\n5\n" * 11)
+    assert status == 0
+    first_ten = [c.id for c in decks[0].cards[:10]]
+    assert [r[0] for r in stored(home)] == first_ten + [decks[1].cards[0].id]
+    out = capsys.readouterr().out
+    assert f"[10 / 10 · deck 1 of 2] {decks[0].name}" in out
+    assert f"[1 / 5 · deck 2 of 2] {decks[1].name}" in out
+
+
+MINI_TWO = DECK.replace("mini", "other").replace("m-", "o-")
+
+
+def test_deck_by_deck_queues_and_summary(tmp_path):
+    for name, text in (("mini", DECK + THIRD_CARD), ("other", MINI_TWO + THIRD_CARD)):
+        (tmp_path / f"{name}.yaml").write_text(text.replace("m-three", f"{name[0]}-three"),
+                                               encoding="utf-8")
+    mini, other = load_deck(tmp_path / "mini.yaml"), load_deck(tmp_path / "other.yaml")
+    now = datetime(2024, 3, 1, 12, tzinfo=timezone.utc)
+    with ReviewStore(tmp_path / "r.sqlite3") as store:
+        session = DeckByDeck([mini, other], store, get_scheduler(), now=now,
+                             limits=Limits(new_per_day=2))
+        assert session.total == 4  # two new cards of each deck, not two in all
+        shown = []
+        while session.current is not None:
+            shown.append(session.current.id)
+            session.answer(5 if len(shown) != 2 else 2)  # m-two comes back once
+        assert shown == ["m-one", "m-two", "m-two", "o-one", "o-two"]
+        summary = session.summary()
+        assert (summary.answers, summary.cards, summary.ratings) == (5, 4, {2: 1, 5: 4})
+        assert summary.practice == 1  # m-two's second try came before it was due again
+        assert summary.new_waiting == 2  # m-three and o-three, held back by the limit
+        # The earliest of the decks' next cards: m-two's learning step (read back from the
+        # log), before the new cards' turn at the next learning day.
+        m_two_due = load_progress(store, get_scheduler())["m-two"].due
+        assert now < m_two_due < day_bounds(now)[1]
+        assert (summary.next_due, summary.next_card.id) == (m_two_due, "m-two")
 
 
 def test_python_dash_m_bpcourse(tmp_path):

@@ -4,8 +4,8 @@ import textwrap
 
 import pytest
 
-from bpcourse.flashcards import DeckError, check_decks, load_deck, load_decks
-from bpcourse.flashcards.deck import DECK_NAMES, default_deck_dir
+from bpcourse.flashcards import DeckError, Problem, check_decks, load_deck, load_decks
+from bpcourse.flashcards.deck import DECK_NAMES, UnknownDeck, default_deck_dir, select_decks
 
 GOOD = """\
 deck: {name}
@@ -270,10 +270,57 @@ def test_problems_of_several_files_are_all_reported(decks_dir):
     write(decks_dir, "bad", BROKEN["missing back"][0])
     write(decks_dir, "worse", BROKEN["unknown top-level key"][0].replace("deck: bad",
                                                                         "deck: worse"))
+    # both broken files have a valid card 'b-one': the clash is reported with the rest
     assert messages(decks_dir) == BROKEN["missing back"][1] + [
-        "flashcards/worse.yaml:3: unknown key 'author'"]
+        "flashcards/worse.yaml:3: unknown key 'author'",
+        "flashcards/worse.yaml:5: card 'b-one': duplicate id (also at flashcards/bad.yaml:4)"]
+
+
+def test_duplicate_id_in_a_deck_with_other_problems_is_reported_at_once(decks_dir):
+    # beta has a broken card; its valid card still clashes with alpha's, and the learner
+    # must hear about both now, not about the clash only after fixing the broken card.
+    write(decks_dir, "alpha", GOOD.format(name="alpha", prefix="a"))
+    write(decks_dir, "beta", """\
+        deck: beta
+        title: Beta
+        cards:
+          - id: a-one
+            front: Same id as alpha's first card
+            back: Answer.
+          - id: b-two
+            front: No back
+        """)
+    assert messages(decks_dir) == [
+        "flashcards/beta.yaml:7: card 'b-two': missing 'back'",
+        "flashcards/beta.yaml:4: card 'a-one': duplicate id (also at flashcards/alpha.yaml:4)",
+    ]
+
+
+@pytest.mark.parametrize("make, what", [
+    (lambda tmp: tmp / "nowhere", "no such directory"),
+    (lambda tmp: write(tmp, "deck", "deck: deck\n"), "not a directory"),
+], ids=["missing", "a-file"])
+def test_deck_directory_that_is_not_one_is_a_problem_not_a_traceback(decks_dir, make, what):
+    root = make(decks_dir.parent)
+    assert check_decks(root) == [Problem(root.name, 0, what)]
+    with pytest.raises(DeckError, match=what):
+        load_decks(root)
 
 
 def test_unknown_deck_name_lists_the_decks():
-    with pytest.raises(KeyError, match="chain-rule"):
+    with pytest.raises(UnknownDeck, match="chain-rule") as error:
         load_deck("no-such-deck")
+    assert isinstance(error.value, KeyError)  # what callers caught before UnknownDeck existed
+    assert str(error.value).startswith("no deck named 'no-such-deck'; the decks are: ")
+
+
+def test_select_decks_in_the_order_given_or_all_shipped_decks(decks_dir):
+    assert [d.name for d in select_decks()] == sorted(DECK_NAMES)
+    path = write(decks_dir, "good", GOOD.format(name="good", prefix="g"))
+    chain = load_deck("chain-rule")
+    chosen = select_decks([path, "forward-pass", chain])
+    assert [d.name for d in chosen] == ["good", "forward-pass", "chain-rule"]
+    assert chosen[2] is chain and len(chosen[0]) == 2
+    assert select_decks([]) == []
+    with pytest.raises(UnknownDeck):
+        select_decks(["no-such-deck"])

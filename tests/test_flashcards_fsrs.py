@@ -1,7 +1,9 @@
 """FSRS: our due dates must be exactly py-fsrs's for the same reviews."""
 
 import random
+import types
 from datetime import datetime, timedelta, timezone
+from importlib.metadata import version
 
 import fsrs
 import pytest
@@ -9,8 +11,8 @@ from fsrs import scheduler as fsrs_scheduler
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bpcourse.flashcards import FSRS
-from bpcourse.flashcards.schedulers import fuzz_seed
+from bpcourse.flashcards import FSRS, schedulers
+from bpcourse.flashcards.schedulers import FuzzHookError, fuzz_hook_problems, fuzz_seed
 
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=timezone.utc)
 MAPPING = {
@@ -131,3 +133,55 @@ def test_state_round_trips_through_dict():
     states = our_states(on_due_dates([1, 4, 4, 5]), True, "c")
     for state in states:
         assert type(state).from_dict(state.to_dict()) == state
+
+
+# -- the private py-fsrs function behind the seeded fuzz ---------------------------------
+
+
+def _closure_fuzz():
+    spread = 0.05
+
+    def _get_fuzzed_interval(self, *, interval):
+        return interval * (1 + spread * random.random())
+
+    return _get_fuzzed_interval
+
+
+def _positional_fuzz(self, interval):
+    return interval
+
+
+def _module_random_fuzz(self, *, interval):
+    return interval * random.random()  # reads the module `random`, not a function
+
+
+def test_installed_fsrs_fits_the_seeded_fuzz():
+    assert fuzz_hook_problems(fsrs.Scheduler._get_fuzzed_interval) == []
+
+
+@pytest.mark.parametrize(
+    "function, problem",
+    [
+        (_closure_fuzz(), "closure variables ('spread',)"),
+        (_positional_fuzz, "not (self, *, interval)"),
+        (_module_random_fuzz, "global `random` is not a function"),
+        (types.FunctionType(_positional_fuzz.__code__, {}), "reads the global name `random`"),
+        (staticmethod(_positional_fuzz), "a staticmethod, not a function"),
+    ],
+    ids=["closure", "signature", "random-module", "no-random", "not-a-function"],
+)
+def test_fuzz_hook_problems_name_each_broken_assumption(function, problem):
+    assert any(problem in line for line in fuzz_hook_problems(function))
+
+
+def test_fsrs_with_fuzz_refuses_an_unfit_fsrs_with_a_clear_message(monkeypatch):
+    monkeypatch.setattr(fsrs.Scheduler, "_get_fuzzed_interval", _closure_fuzz())
+    schedulers._checked_fuzz_function.cache_clear()
+    try:
+        message = f"fsrs {version('fsrs')}.*closure.*fsrs>=6.3,<6.4.*FSRS\\(fuzz=False\\)"
+        with pytest.raises(FuzzHookError, match=message):
+            FSRS()
+        # without fuzz py-fsrs never calls the function: still usable
+        assert FSRS(fuzz=False).review(None, 4, T0, card_id="c").due == T0 + timedelta(minutes=10)
+    finally:
+        schedulers._checked_fuzz_function.cache_clear()

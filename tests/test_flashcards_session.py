@@ -1,9 +1,15 @@
 """Sessions: the daily queue, the 4 am day boundary, limits, re-drill, practice; and the
 schedule states derived from the log (with their cache) staying equal to a plain replay."""
 
+import os
 import sqlite3
+import subprocess
+import sys
+import time
 from datetime import date, datetime, timedelta, timezone
 from fractions import Fraction
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pytest
 
@@ -13,6 +19,7 @@ from bpcourse.flashcards.progress import load_progress, replay
 from bpcourse.flashcards.session import day_bounds, learning_day, next_due
 from bpcourse.flashcards.store import Review
 
+ROOT = Path(__file__).resolve().parents[1]
 UTC = timezone.utc
 PLUS2 = timezone(timedelta(hours=2))  # the learner's local time in these tests
 # 10:00 local on 1 March 2024
@@ -43,6 +50,62 @@ def test_learning_day_starts_at_4_am_local_time():
     start, end = day_bounds(just_before, PLUS2)
     assert start == datetime(2024, 3, 1, 2, 0, tzinfo=UTC)  # 04:00 local
     assert end == datetime(2024, 3, 2, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def paris():
+    try:
+        return ZoneInfo("Europe/Paris")
+    except ZoneInfoNotFoundError:
+        pytest.skip("no time zone data on this computer")
+
+
+# Summer time in Paris starts on Sun 31 March 2024 (02:00 CET -> 03:00 CEST) and ends on
+# Sun 27 October 2024. 4 am is 03:00 UTC in winter (+1) and 02:00 UTC in summer (+2), so
+# the learning day Sat 30 March runs 03:00 UTC to 02:00 UTC: 23 hours.
+SPRING = [datetime(2024, 3, 30, 22, 0, tzinfo=UTC),  # 23:00 CET on Sat 30 March
+          datetime(2024, 3, 30, 3, 0, tzinfo=UTC), datetime(2024, 3, 31, 2, 0, tzinfo=UTC)]
+AUTUMN = [datetime(2024, 10, 26, 22, 30, tzinfo=UTC),  # 00:30 CEST on Sun 27 October
+          datetime(2024, 10, 26, 2, 0, tzinfo=UTC), datetime(2024, 10, 27, 3, 0, tzinfo=UTC)]
+
+
+@pytest.mark.parametrize("now, start, end", [SPRING, AUTUMN], ids=["spring", "autumn"])
+def test_day_bounds_follow_summer_time(paris, now, start, end):
+    assert day_bounds(now, paris) == (start, end)
+    assert start.astimezone(paris).hour == end.astimezone(paris).hour == 4
+
+
+def test_day_bounds_in_the_computers_own_zone_follow_summer_time(paris):
+    # tz=None means the computer's zone: set it with TZ (time.tzset) in a fresh process.
+    code = (
+        "import time; time.tzset()\n"
+        "from datetime import datetime, timezone\n"
+        "from bpcourse.flashcards.session import day_bounds\n"
+        "for when in ('2024-03-30T22:00', '2024-10-26T22:30'):\n"
+        "    now = datetime.fromisoformat(when).replace(tzinfo=timezone.utc)\n"
+        "    print(*(b.isoformat() for b in day_bounds(now)))\n"
+    )
+    if not hasattr(time, "tzset"):
+        pytest.skip("time.tzset is Unix only")
+    env = dict(os.environ, TZ="Europe/Paris", PYTHONPATH=str(ROOT))
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    expected = [f"{SPRING[1].isoformat()} {SPRING[2].isoformat()}",
+                f"{AUTUMN[1].isoformat()} {AUTUMN[2].isoformat()}"]
+    assert result.stdout.splitlines() == expected
+
+
+def test_due_tomorrow_ends_at_4_am_after_a_change_to_summer_time(store, paris):
+    # SM-2: 4 then 4 gives 1 then 6 days, so c00 falls due on Sun 31 March at 03:30 CEST
+    # (01:30 UTC), before tomorrow's 4 am; c01 at 04:30 CEST (02:30 UTC), after it.
+    for card_id, minute in [("c00", 90), ("c01", 150)]:
+        first = datetime(2024, 3, 24, 0, 0, tzinfo=UTC) + timedelta(minutes=minute)
+        store.record(card_id, 4, first)
+        store.record(card_id, 4, first + timedelta(days=1))
+    friday = datetime(2024, 3, 29, 9, 0, tzinfo=UTC)  # 10:00 CET; tomorrow is Sat 30 March
+    drill = ReviewSession(CARDS[:2], store, SM2(), now=friday, tz=paris)
+    assert drill.due_tomorrow() == 1
 
 
 # -- the queue ---------------------------------------------------------------------------
@@ -92,6 +155,39 @@ def test_daily_review_cap(store):
 
 def test_limit_caps_the_session(store):
     assert session(store, T0, limit=3).total == 3
+
+
+def test_fsrs_learning_card_waits_for_its_step(store):
+    first = ReviewSession(CARDS[:1], store, FSRS(), now=T0, tz=PLUS2)
+    first.answer(4)  # FSRS: Good on a new card, next learning step in 10 minutes
+    step_due = T0 + timedelta(minutes=10)
+    assert load_progress(store, FSRS())["c00"].due == step_due
+    # 20 s later the step has not passed: nothing to do, and the card is due in 10 min
+    early = ReviewSession(CARDS[:1], store, FSRS(), now=T0 + timedelta(seconds=20), tz=PLUS2)
+    assert early.current is None
+    assert early.next_due() == (step_due, CARDS[0])
+    # once it has passed, the card is back and its answer is a real review
+    on_time = ReviewSession(CARDS[:1], store, FSRS(), now=step_due, tz=PLUS2)
+    assert on_time.current == CARDS[0]
+    on_time.answer(4)
+    assert [(r.rating, r.practice, r.reviewed_at) for r in store.reviews()] == [
+        (4, False, T0), (4, False, step_due)]
+
+
+def test_next_due_is_now_for_a_card_the_queue_shows_now(store):
+    store.record("c00", 4, T0 - timedelta(days=1) + timedelta(hours=8))  # SM-2: due 18:00 today
+    progress = load_progress(store, SM2())
+    assert build_queue(CARDS[:1], progress, T0, Limits(), PLUS2) == CARDS[:1]
+    assert next_due(CARDS[:1], progress, T0, Limits(), PLUS2) == (T0, CARDS[0])
+
+
+def test_next_due_leaves_out_new_cards_when_new_cards_are_switched_off(store):
+    no_new = Limits(new_per_day=0)
+    assert next_due(CARDS[:3], {}, T0, no_new, PLUS2) == (None, None)
+    store.record("c02", 5, T0 - timedelta(hours=2))  # SM-2: due in 22 h
+    progress = load_progress(store, SM2())
+    assert next_due(CARDS[:3], progress, T0, no_new, PLUS2) == (T0 + timedelta(hours=22),
+                                                              CARDS[2])
 
 
 # -- re-drill and practice ---------------------------------------------------------------

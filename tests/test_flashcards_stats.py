@@ -1,4 +1,4 @@
-"""Stats against a hand-built history, the plot, card markup, time wording, lazy imports."""
+"""Stats against a hand-built history, the plot, time wording, lazy imports."""
 
 import os
 import subprocess
@@ -10,7 +10,6 @@ import pytest
 
 from bpcourse.flashcards import SM2, ReviewStore, deck_stats, plot_stats
 from bpcourse.flashcards.deck import Card, Deck
-from bpcourse.flashcards.markup import to_html
 from bpcourse.flashcards.timefmt import format_interval
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,6 +53,22 @@ def test_deck_stats_match_the_hand_count(store):
     assert "<td>50 %</td>" in report._repr_html_()
 
 
+def test_forecast_is_shown_for_every_deck(store):
+    first = Deck("ab", "A and B", DECK.cards[:2])  # b overdue: today
+    second = Deck("cde-deck", "C, D, E", DECK.cards[2:])  # c: tomorrow
+    report = deck_stats([first, second], store, SM2(), NOW, tz=UTC)
+    assert [d.forecast[:3] for d in report.decks] == [(1, 0, 0), (0, 1, 0)]
+    lines = str(report).splitlines()
+    heading = lines.index("Due in the next 14 days (today first):")
+    zeros = " 0" * 12
+    assert lines[heading + 1:] == [
+        f"ab        1 0{zeros}", f"cde-deck  0 1{zeros}", f"all       1 1{zeros}"]
+    page = report._repr_html_()
+    assert "<th>due in the next 14 days (today first)</th>" in page
+    assert "<td>ab</td>" in page and f"<td>1 0{zeros}</td>" in page
+    assert f"<td>0 1{zeros}</td>" in page and f"<td>1 1{zeros}</td>" in page
+
+
 def test_retention_is_none_without_repeat_reviews(tmp_path):
     with ReviewStore(tmp_path / "r.sqlite3") as store:
         store.record("a", 1, days_ago(1))
@@ -79,25 +94,6 @@ def test_plot_stats_draws_and_saves_a_png(store, tmp_path):
     assert (passed[-3], failed[-3]) == (0, 1)  # b's 2, two days ago
     assert path.read_bytes()[:4] == b"\x89PNG"
     assert figure._repr_png_()[:4] == b"\x89PNG"  # shows itself in a notebook
-
-
-@pytest.mark.parametrize(
-    "text, math, expected",
-    [
-        ("Compute $a*b*c$ and **this**.", "dollars",
-         "<p>Compute $a*b*c$ and <strong>this</strong>.</p>"),
-        ("x < y & $a<b$", "dollars", "<p>x &lt; y &amp; $a&lt;b$</p>"),
-        ("$x_1$ then\n$$\\sum_i x_i$$", "anki", "<p>\\(x_1\\) then<br>\\[\\sum_i x_i\\]</p>"),
-        ("Use `delta.sum(axis=0)`, **not** `delta*2`.", "anki",
-         "<p>Use <code>delta.sum(axis=0)</code>, <strong>not</strong> <code>delta*2</code>.</p>"),
-        ("Steps:\n\n1. forward\n2. backward", "dollars",
-         "<p>Steps:</p><ol><li>forward</li><li>backward</li></ol>"),
-        ("- one\n- two", "dollars", "<ul><li>one</li><li>two</li></ul>"),
-        ("It costs \\$5, not $5$.", "dollars", "<p>It costs $5, not $5$.</p>"),
-    ],
-)
-def test_card_markup(text, math, expected):
-    assert to_html(text, math) == expected
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,6 @@
 """The review store: durable, safe with several processes, never touches foreign files."""
 
+import json
 import os
 import signal
 import sqlite3
@@ -141,6 +142,84 @@ def test_foreign_sqlite_database_is_refused_untouched(tmp_path):
     with pytest.raises(StoreError, match="another program"):
         ReviewStore(path)
     assert path.read_bytes() == before
+
+
+FOREIGN_WAL_WRITER = """
+import os, sqlite3, sys
+conn = sqlite3.connect(sys.argv[1])
+conn.execute("PRAGMA journal_mode=WAL")
+conn.execute("CREATE TABLE recipes (name TEXT)")
+conn.commit()
+conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+conn.execute("INSERT INTO recipes VALUES ('bread')")
+conn.commit()
+os._exit(0)  # gone without closing: its last commit is only in the -wal
+"""
+
+
+def test_foreign_wal_database_with_pending_wal_is_refused_untouched(tmp_path):
+    path = tmp_path / "reviews.sqlite3"
+    assert run_python(FOREIGN_WAL_WRITER, str(path)).wait(timeout=60) == 0
+    files = [path, tmp_path / "reviews.sqlite3-wal", tmp_path / "reviews.sqlite3-shm"]
+    before = [f.read_bytes() for f in files]
+    assert len(before[1]) > 0  # the fixture really has a pending -wal
+    with pytest.raises(StoreError, match="another program"):
+        ReviewStore(path)
+    # A read-write connection would have checkpointed the -wal into the file on closing
+    # and deleted the -wal and -shm.
+    assert [f.read_bytes() for f in files] == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f.name for f in files)
+    conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    assert conn.execute("SELECT name FROM recipes").fetchall() == [("bread",)]
+    conn.close()
+
+
+def test_store_kept_busy_past_the_timeout_says_so_and_saves_nothing(tmp_path):
+    path = tmp_path / "r.sqlite3"
+    with ReviewStore(path, timeout=0.5) as store:
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # another program holds the write lock
+        try:
+            with pytest.raises(StoreError) as error:
+                store.record("a", 4, T0)
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        assert str(error.value) == (
+            f"{path}: another program kept the review store busy for 0.5 s; this rating was "
+            "not saved. Close other bpcourse sessions and try again.")
+        assert isinstance(error.value.__cause__, sqlite3.OperationalError)
+        assert store.reviews() == []
+        store.record("a", 4, T0)  # the lock is gone: the store works again
+        assert len(store) == 1
+
+
+def test_review_to_dict_from_dict_round_trip_through_json(tmp_path):
+    with ReviewStore(tmp_path / "a.sqlite3") as store:
+        store.record("a", 4, T0)
+        store.record("b", 1, T0 + timedelta(microseconds=1), practice=True)
+        log = store.reviews()
+    backup = json.loads(json.dumps([r.to_dict() for r in log]))
+    assert backup[1] == {"card_id": "b", "rating": 1, "reviewed_at":
+                         "2024-03-01T09:00:00.000001+00:00", "practice": True, "id": 2}
+    restored = [Review.from_dict(d) for d in backup]
+    assert restored == log
+    with ReviewStore(tmp_path / "b.sqlite3") as other:  # moving a log to another store
+        assert other.record_many(restored) == 2
+        assert other.reviews() == log
+
+
+@pytest.mark.parametrize("change, match", [
+    ({"rating": "3"}, "rating"),
+    ({"rating": 6}, "rating"),
+    ({"reviewed_at": "2024-03-01T09:00:00"}, "timezone"),
+    ({"practice": "yes"}, "practice"),
+    ({"card_id": ""}, "card_id"),
+])
+def test_review_from_dict_checks_values_as_record_does(change, match):
+    data = {**Review("a", 4, T0).to_dict(), **change}
+    with pytest.raises(ValueError, match=match):
+        Review.from_dict(data)
 
 
 def test_default_path_follows_bpcourse_home(tmp_path, monkeypatch):

@@ -78,7 +78,8 @@ def reference_gradients(net: MLP, X: np.ndarray, Y: np.ndarray):
 # -- the catalogue of bugs ------------------------------------------------------------
 @dataclass(frozen=True)
 class Bug:
-    """One typical slip: a short label, the wrong line of code, and the hint for it."""
+    """One typical slip: a short label, the wrong code (in every layer where the slip is
+    made), and the hint for it."""
 
     label: str
     code: str
@@ -93,7 +94,7 @@ BUGS: dict[str, Bug] = {
         "W2 is square here). Follow the shapes: δ2 is (N, n2) and W2 is (n1, n2), so only "
         "delta2 @ W2.T gives the (N, n1) of layer 1."),
     "dW_transposed": Bug(
-        "dW computed as δᵀA", "dW2 = delta2.T @ A1",
+        "dW computed as δᵀA", "dW1 = delta1.T @ A0; dW2 = delta2.T @ A1",
         "∂L/∂W has the shape of W, (n_in, n_out): compute A_prev.T @ delta (inputs on the "
         "left), not delta.T @ A_prev, which is its transpose."),
     "no_fprime": Bug(
@@ -112,11 +113,11 @@ BUGS: dict[str, Bug] = {
         "dW2 pairs δ2 with the inputs of layer 2, the activations A1 = σ(Z1), not the "
         "pre-activations Z1."),
     "bias_not_summed": Bug(
-        "bias gradient not summed", "db2 = delta2",
+        "bias gradient not summed", "db1 = delta1; db2 = delta2",
         "a bias gradient has one entry per unit, shape (n,): add δ up over the batch rows, "
         "db = delta.sum(axis=0)."),
     "bias_mean": Bug(
-        "bias gradient averaged", "db2 = delta2.mean(axis=0)",
+        "bias gradient averaged", "db1 = delta1.mean(axis=0); db2 = delta2.mean(axis=0)",
         "δ already carries the 1/N of the mean loss, so sum it over the rows "
         "(delta.sum(axis=0)); a mean divides by N a second time."),
     "no_1_over_N": Bug(
@@ -127,8 +128,8 @@ BUGS: dict[str, Bug] = {
         "sign flipped", "delta2 = (Y - A2) / N",
         "the gradients point the wrong way: δ2 = (A2 - Y) / N, prediction minus target."),
     "no_accumulate": Bug(
-        "overwrote instead of accumulating", "for n in range(N): dW2 = np.outer(A1[n], "
-        "delta2[n])",
+        "overwrote instead of accumulating", "for n in range(N): dW1 = np.outer(A0[n], "
+        "delta1[n]); db1 = delta1[n]  (dW2 and db2 alike)",
         "only the last row's contribution survived: A_prev.T @ delta adds up the outer "
         "products of all N rows; in a loop, accumulate with += (or use the matrix product)."),
 }

@@ -197,5 +197,6 @@ def check_cross_entropy(loss, logits, labels) -> bool:
          "Use the probability of each sample's true label y, not of its largest class."),
     ]
     return check_with_slips(loss, expected, "softmax cross-entropy", slips,
-                            hint="p = exp(Z) / exp(Z).sum(axis=1, keepdims=True); then "
-                                 "-log p[n, y[n]] averaged over the rows.")
+                            hint="Subtract each row's max from Z (it cannot overflow then), "
+                                 "exponentiate and divide by the row sums (axis=1) to get p; "
+                                 "then average -log p[n, y[n]] over the rows.")

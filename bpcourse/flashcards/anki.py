@@ -17,7 +17,7 @@ import hashlib
 import os
 from collections.abc import Iterable
 
-from .deck import Card, Deck, load_deck, load_decks
+from .deck import Card, Deck, select_decks
 from .markup import to_html
 
 DECK_PREFIX = "Backpropagation course"
@@ -70,7 +70,7 @@ def export_anki(path: str | os.PathLike, decks: Iterable[str | Deck] | None = No
     """
     import genanki
 
-    loaded = list(load_decks().values()) if decks is None else [load_deck(d) for d in decks]
+    loaded = select_decks(decks)
     model = _model()
     anki_decks = []
     for deck in loaded:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -56,9 +56,6 @@ class Card:
     tags: tuple[str, ...] = ()
     deck: str = ""
     line: int = 0
-
-    def to_dict(self) -> dict:
-        return {"id": self.id, "front": self.front, "back": self.back, "tags": list(self.tags)}
 
 
 @dataclass(frozen=True)
@@ -100,6 +97,14 @@ class DeckError(ValueError):
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class UnknownDeck(KeyError):
+    """A deck name that is not one of the shipped decks (the message lists those)."""
+
+    def __str__(self) -> str:
+        # KeyError's own str() shows the repr of its argument, quotes and all.
+        return str(self.args[0])
 
 
 def default_deck_dir() -> Path:
@@ -256,14 +261,18 @@ def _check_header(path: Path, node, data, problems: list[Problem]) -> dict:
     return items
 
 
-def _read(path: Path, problems: list[Problem]) -> Deck | None:
-    """Parse and validate one file, appending to ``problems``; the Deck if it is valid."""
+def _read(path: Path, problems: list[Problem]) -> tuple[Deck | None, list[Card]]:
+    """Parse and validate one file, appending to ``problems``.
+
+    Returns the Deck if the file is valid, and in any case the cards that are valid on
+    their own, so that their ids can be checked against the other decks at once.
+    """
     before = len(problems)
     node, data = _parse(path, problems)
     if len(problems) > before:
-        return None
+        return None, []
     items = _check_header(path, node, data, problems)
-    cards = []
+    cards: list[Card] = []
     if "cards" in items:
         seen: dict[str, int] = {}
         for card_node, card_data in zip(items["cards"].value, data["cards"], strict=True):
@@ -279,14 +288,15 @@ def _read(path: Path, problems: list[Problem]) -> Deck | None:
             seen[card.id] = card.line
             cards.append(card)
     if len(problems) > before:
-        return None
-    return Deck(
+        return None, cards
+    deck = Deck(
         name=path.stem,
         title=data["title"].strip(),
         description=(data.get("description") or "").strip(),
         cards=tuple(cards),
         path=path,
     )
+    return deck, cards
 
 
 def _resolve(deck: str | os.PathLike) -> Path:
@@ -297,49 +307,56 @@ def _resolve(deck: str | os.PathLike) -> Path:
     path = default_deck_dir() / f"{text}.yaml"
     if not path.exists():
         known = ", ".join(p.stem for p in deck_paths())
-        raise KeyError(f"no deck named {text!r}; the decks are: {known}")
+        raise UnknownDeck(f"no deck named {text!r}; the decks are: {known}")
     return path
 
 
 def load_deck(deck: str | os.PathLike | Deck) -> Deck:
-    """Load one deck by name (``"chain-rule"``) or path; raises DeckError if it is invalid.
+    """Load one deck by name (``"chain-rule"``) or path; raises DeckError if it is invalid
+    and UnknownDeck for a name that is not a shipped deck.
 
     A Deck passed in is returned as it is, so functions can accept either.
     """
     if isinstance(deck, Deck):
         return deck
     problems: list[Problem] = []
-    loaded = _read(_resolve(deck), problems)
+    loaded, _cards = _read(_resolve(deck), problems)
     if problems:
         raise DeckError(problems)
     assert loaded is not None
     return loaded
 
 
-def _cross_deck_duplicates(decks: Iterable[Deck]) -> list[Problem]:
-    """Ids used in more than one deck: history is keyed by id, so they would share it."""
-    first: dict[str, tuple[Card, Deck]] = {}
+def _cross_deck_duplicates(files: Iterable[tuple[Path, Sequence[Card]]]) -> list[Problem]:
+    """Ids used in more than one file: history is keyed by id, so they would share it."""
+    first: dict[str, tuple[Card, Path]] = {}
     problems = []
-    for deck in decks:
-        for card in deck.cards:
-            other, other_deck = first.setdefault(card.id, (card, deck))
+    for path, cards in files:
+        for card in cards:
+            other, other_path = first.setdefault(card.id, (card, path))
             if other is not card:
-                where = f"{_short(other_deck.path or Path(other_deck.name))}:{other.line}"
                 problems.append(
-                    Problem(_short(deck.path or Path(deck.name)), card.line,
-                            f"card {card.id!r}: duplicate id (also at {where})")
+                    Problem(_short(path), card.line, f"card {card.id!r}: duplicate id (also at "
+                            f"{_short(other_path)}:{other.line})")
                 )
     return problems
 
 
 def _read_all(directory: str | os.PathLike | None) -> tuple[list[Deck], list[Problem]]:
-    problems: list[Problem] = []
-    paths = deck_paths(directory)
+    root = Path(directory) if directory is not None else default_deck_dir()
+    if not root.is_dir():
+        what = "not a directory" if root.exists() else "no such directory"
+        return [], [Problem(_short(root), 0, what)]
+    paths = deck_paths(root)
     if not paths:
-        root = Path(directory) if directory is not None else default_deck_dir()
         return [], [Problem(_short(root), 0, "no deck files (*.yaml) found")]
-    decks = [d for d in (_read(p, problems) for p in paths) if d is not None]
-    return decks, problems + _cross_deck_duplicates(decks)
+    problems: list[Problem] = []
+    read = [(path, *_read(path, problems)) for path in paths]
+    decks = [deck for _path, deck, _cards in read if deck is not None]
+    # The valid cards of invalid decks take part too: fixing one problem must not reveal
+    # a duplicate id that could have been reported with it.
+    duplicates = _cross_deck_duplicates((path, cards) for path, _deck, cards in read)
+    return decks, problems + duplicates
 
 
 def check_decks(directory: str | os.PathLike | None = None) -> list[Problem]:
@@ -360,3 +377,11 @@ def load_decks(directory: str | os.PathLike | None = None) -> dict[str, Deck]:
     if problems:
         raise DeckError(problems)
     return {d.name: d for d in decks}
+
+
+def select_decks(decks: Iterable[str | os.PathLike | Deck] | None = None) -> list[Deck]:
+    """The decks a command or notebook helper works on: each of ``decks`` (names, paths or
+    Decks, in that order), or every shipped deck when ``decks`` is None."""
+    if decks is None:
+        return list(load_decks().values())
+    return [load_deck(deck) for deck in decks]

@@ -1,18 +1,30 @@
 """Card text (a small Markdown subset with TeX maths) to HTML, for the widget and for Anki.
 
-Supported: paragraphs (blank lines), line breaks, ``- item`` and ``1. item`` lists,
-``**bold**``, ```code```, inline maths ``$...$`` and display maths ``$$...$$`` (``\\$`` is a
-literal dollar). Maths and code are cut out first, so ``*`` or ``_`` inside them are never
-taken for formatting, and everything is HTML-escaped.
+Block structure, as in Markdown:
+
+* lines separated by a single newline belong to one paragraph and are joined with a space,
+  so deck files can wrap long sentences anywhere without breaking them on screen;
+* a blank line starts a new paragraph;
+* a line starting with ``- `` or ``* `` is a bullet item, one starting with a number and a
+  dot (``1. ``, ``12. ``) a numbered item; a list may follow a paragraph line directly, a
+  following line without a marker continues the item, and the first number of a numbered
+  list is kept (``<ol start="3">``). Lists have one level (no nesting).
+
+Inline: ``**bold**``, ```code```, inline maths ``$...$`` and display maths ``$$...$$``;
+``\\$`` is a literal dollar. Maths and code are cut out first, so ``*`` or ``_`` or a line
+break inside them are never taken for formatting, and everything is HTML-escaped.
 
 Maths is written out with the delimiters the renderer expects: ``$...$`` / ``$$...$$`` for
-ipywidgets' HTMLMath, ``\\(...\\)`` / ``\\[...\\]`` for Anki's MathJax.
+ipywidgets' HTMLMath, ``\\(...\\)`` / ``\\[...\\]`` for Anki's MathJax. A literal dollar
+stays ``\\$`` for HTMLMath, whose MathJax reads a bare ``$`` as a delimiter and turns
+``\\$`` into ``$``; for Anki, where ``$`` means nothing to MathJax, it becomes ``$``.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass, field
 
 _PROTECTED = re.compile(
     r"(?<!\\)\$\$(?P<display>.+?)(?<!\\)\$\$"  # $$...$$
@@ -21,8 +33,8 @@ _PROTECTED = re.compile(
     re.S,
 )
 _BOLD = re.compile(r"\*\*(.+?)\*\*", re.S)
-_BULLET = re.compile(r"^\s*[-*] +")
-_NUMBERED = re.compile(r"^\s*\d+[.)] +")
+_BULLET = re.compile(r"\s*[-*]\s+")
+_NUMBERED = re.compile(r"\s*(?P<number>\d{1,9})\.\s+")
 _TOKEN = re.compile(r"\x00(\d+)\x00")
 
 DELIMITERS = {
@@ -49,22 +61,70 @@ def _protect(text: str, math: str) -> tuple[str, list[str]]:
     return _PROTECTED.sub(keep, text), pieces
 
 
-def _block(lines: list[str]) -> str:
-    """One paragraph or list (lines without blank lines between them) as HTML."""
-    if all(_BULLET.match(line) for line in lines):
-        items = "".join(f"<li>{_BULLET.sub('', line)}</li>" for line in lines)
-        return f"<ul>{items}</ul>"
-    if all(_NUMBERED.match(line) for line in lines):
-        items = "".join(f"<li>{_NUMBERED.sub('', line)}</li>" for line in lines)
-        return f"<ol>{items}</ol>"
-    return "<p>" + "<br>".join(line.strip() for line in lines) + "</p>"
+@dataclass
+class _Block:
+    """A paragraph ("p") or a list ("ul", "ol"); ``items`` holds each item's lines."""
+
+    kind: str
+    start: int = 1
+    items: list[list[str]] = field(default_factory=list)
+
+
+def _marker(line: str) -> tuple[str, int, str] | None:
+    """(list kind, item number, text after the marker) if ``line`` starts a list item."""
+    if bullet := _BULLET.match(line):
+        return "ul", 1, line[bullet.end():]
+    if number := _NUMBERED.match(line):
+        return "ol", int(number["number"]), line[number.end():]
+    return None
+
+
+def _parse(lines: list[str]) -> list[_Block]:
+    """Group lines into paragraphs and lists (the rules are in the module docstring)."""
+    blocks: list[_Block] = []
+    current: _Block | None = None
+    after_blank = False
+    for line in lines:
+        if not line.strip():
+            after_blank = True
+            if current is not None and current.kind == "p":
+                current = None  # a blank line ends a paragraph but not a list
+            continue
+        item = _marker(line)
+        if item is not None:
+            kind, number, text = item
+            if current is None or current.kind != kind:
+                current = _Block(kind, start=number)
+                blocks.append(current)
+            current.items.append([text])
+        elif current is None or (after_blank and current.kind != "p"):
+            current = _Block("p", items=[[line]])
+            blocks.append(current)
+        else:
+            current.items[-1].append(line)  # same paragraph, or a wrapped list item
+        after_blank = False
+    return blocks
+
+
+def _inline(lines: list[str]) -> str:
+    """Lines of one paragraph or item joined by spaces, with bold applied."""
+    text = " ".join(line.strip() for line in lines)
+    return _BOLD.sub(r"<strong>\1</strong>", text)
+
+
+def _render(block: _Block) -> str:
+    if block.kind == "p":
+        return f"<p>{_inline(block.items[0])}</p>"
+    items = "".join(f"<li>{_inline(lines)}</li>" for lines in block.items)
+    start = f' start="{block.start}"' if block.kind == "ol" and block.start != 1 else ""
+    return f"<{block.kind}{start}>{items}</{block.kind}>"
 
 
 def to_html(text: str, math: str = "dollars") -> str:
     """Card text as HTML; ``math`` is "dollars" (HTMLMath) or "anki" (MathJax in Anki)."""
     protected, pieces = _protect(text.strip(), math)
-    escaped = html.escape(protected, quote=False).replace("\\$", "$")
-    escaped = _BOLD.sub(r"<strong>\1</strong>", escaped)
-    blocks = [b for b in re.split(r"\n\s*\n", escaped) if b.strip()]
-    body = "".join(_block(block.splitlines()) for block in blocks)
+    escaped = html.escape(protected, quote=False)
+    if math == "anki":
+        escaped = escaped.replace("\\$", "$")
+    body = "".join(_render(block) for block in _parse(escaped.splitlines()))
     return _TOKEN.sub(lambda m: pieces[int(m.group(1))], body)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import inspect
 import math
 import random
 import types
@@ -74,13 +75,6 @@ class Scheduler(Protocol):
     ) -> ScheduleState: ...
 
     def state_from_dict(self, data: dict) -> ScheduleState: ...
-
-
-def interval_of(state: ScheduleState) -> timedelta:
-    """The interval the scheduler chose at the last review (due minus last review)."""
-    if state.last_review is None:
-        return timedelta(0)
-    return state.due - state.last_review
 
 
 # --------------------------------------------------------------------------------------
@@ -242,6 +236,8 @@ class FSRS:
     def __init__(self, desired_retention: float = 0.9, fuzz: bool = True):
         import fsrs  # lazy: keeps `import bpcourse.flashcards` light
 
+        if fuzz:
+            _checked_fuzz_function()  # fail here, with a clear message, not mid-review
         self.desired_retention = desired_retention
         self.fuzz = fuzz
         self._fsrs = fsrs
@@ -306,6 +302,58 @@ def _dist_version(name: str) -> str:
     return version(name)
 
 
+class FuzzHookError(RuntimeError):
+    """The installed ``fsrs`` no longer has the fuzz function that FSRS's seeding reuses."""
+
+
+def fuzz_hook_problems(function: object) -> list[str]:
+    """What (if anything) stops us from re-running ``function`` as py-fsrs's fuzz.
+
+    The seeding relies on private details of py-fsrs 6.3: ``Scheduler._get_fuzzed_interval``
+    is a plain function ``(self, *, interval)`` without closure variables, and it draws its
+    number by calling the module-level name ``random``, a function (``from random import
+    random``), which we can swap for a seeded one. Each broken assumption is one item of
+    the result.
+    """
+    if not isinstance(function, types.FunctionType):
+        return [f"Scheduler._get_fuzzed_interval is a {type(function).__name__}, not a function"]
+    problems = []
+    params = inspect.signature(function).parameters
+    shape = [(name, p.kind) for name, p in params.items()]
+    if shape != [("self", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+                 ("interval", inspect.Parameter.KEYWORD_ONLY)]:
+        problems.append(f"its signature is {inspect.signature(function)}, not (self, *, interval)")
+    if function.__code__.co_freevars:
+        problems.append(f"it has closure variables {function.__code__.co_freevars}")
+    if "random" not in function.__code__.co_names:
+        problems.append("it no longer reads the global name `random`")
+    elif not _plain_callable(function.__globals__.get("random")):
+        # e.g. `import random` then `random.random()`: swapping in a function would break it
+        problems.append("its global `random` is not a function")
+    return problems
+
+
+def _plain_callable(value: object) -> bool:
+    return callable(value) and not isinstance(value, (types.ModuleType, type))
+
+
+@functools.cache
+def _checked_fuzz_function() -> types.FunctionType:
+    """py-fsrs's fuzz function, once ``fuzz_hook_problems`` finds nothing wrong with it."""
+    from fsrs import Scheduler
+
+    function = getattr(Scheduler, "_get_fuzzed_interval", None)
+    problems = fuzz_hook_problems(function)
+    if problems:
+        raise FuzzHookError(
+            f"bpcourse's reproducible FSRS fuzz does not fit the installed fsrs "
+            f"{_dist_version('fsrs')} (it was written for fsrs 6.3): "
+            + "; ".join(problems)
+            + ". Install fsrs>=6.3,<6.4, or use FSRS(fuzz=False)."
+        )
+    return function
+
+
 @functools.cache
 def _seeded_scheduler_class() -> type:
     """A subclass of py-fsrs's Scheduler whose fuzz is seeded by ``self.fuzz_seed``.
@@ -313,16 +361,16 @@ def _seeded_scheduler_class() -> type:
     py-fsrs's ``_get_fuzzed_interval`` calls the module-level name ``random``. We run that
     very function (its code object) with a copy of its module globals in which ``random``
     is a generator seeded with ``self.fuzz_seed``: py-fsrs's formula, our numbers, and no
-    global state touched.
+    global state touched. This leans on private details of py-fsrs, checked by
+    ``fuzz_hook_problems`` before first use.
     """
     from fsrs import Scheduler
-
-    original = Scheduler._get_fuzzed_interval
 
     class SeededScheduler(Scheduler):
         fuzz_seed: str = ""
 
         def _get_fuzzed_interval(self, *, interval: timedelta) -> timedelta:
+            original = _checked_fuzz_function()
             rng = random.Random(self.fuzz_seed)
             fuzz_globals = dict(original.__globals__, random=rng.random)
             fuzz = types.FunctionType(original.__code__, fuzz_globals, original.__name__)

@@ -3,8 +3,11 @@
 The rules:
 
 * **Learning day.** A day starts at 4 am in the learner's local time, so a late-night session
-  still counts for the day it belongs to. A card is *due today* when its due time falls
-  before the next 4 am.
+  still counts for the day it belongs to.
+* **Due.** A card scheduled a day or more ahead is *due today* when its due time falls
+  before the next 4 am, so it can be done in the morning. A card on a learning step of less
+  than a day (FSRS's 1 and 10 minutes) is due only once its due time has passed: shown
+  earlier, the step would be skipped and the answer logged as a real review.
 * **Queue.** The due cards already seen, earliest due first, then new cards in deck order.
 * **Daily limits** count the cards of the deck (or card set) being reviewed. New cards: at
   most ``new_per_day`` (default 10) cards get their first review per learning day. Reviews:
@@ -50,15 +53,37 @@ def learning_day(when: datetime, tz: tzinfo | None = None, hour: int = DAY_START
     return (when.astimezone(tz) - timedelta(hours=hour)).date()
 
 
+def _local_hour_in_utc(day: date, hour: int, tz: tzinfo | None) -> datetime:
+    """``hour`` o'clock on ``day`` in ``tz`` (None: the computer's zone), as UTC.
+
+    Each day gets its own UTC offset: across a change to or from summer time, 4 am is not
+    the same number of hours after midnight UTC as the day before. (The offset of
+    ``now.astimezone()`` is fixed, so it cannot stand in for the local zone.) A naive
+    datetime's ``astimezone`` reads it as the computer's local time for that date.
+    """
+    if tz is None:
+        return datetime.combine(day, time(hour)).astimezone(timezone.utc)
+    return datetime.combine(day, time(hour), tzinfo=tz).astimezone(timezone.utc)
+
+
 def day_bounds(
     now: datetime, tz: tzinfo | None = None, hour: int = DAY_STARTS_AT
 ) -> tuple[datetime, datetime]:
     """(start, end) in UTC of the learning day containing ``now``."""
-    local_zone = now.astimezone(tz).tzinfo
     day = learning_day(now, tz, hour)
-    start = datetime.combine(day, time(hour), tzinfo=local_zone)
-    end = datetime.combine(day + timedelta(days=1), time(hour), tzinfo=local_zone)
-    return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+    next_day = day + timedelta(days=1)
+    return _local_hour_in_utc(day, hour, tz), _local_hour_in_utc(next_day, hour, tz)
+
+
+def is_due(progress: CardProgress, now: datetime, day_end: datetime) -> bool:
+    """Whether a reviewed card may be studied at ``now`` (``day_end``: the next 4 am).
+
+    A card on a step shorter than a day waits for its due time; any other card may be
+    studied on the learning day it falls due (see the module docstring).
+    """
+    if progress.interval < timedelta(days=1):
+        return progress.due <= now
+    return progress.due < day_end
 
 
 @dataclass(frozen=True)
@@ -106,9 +131,10 @@ def build_queue(
     tz: tzinfo | None = None,
 ) -> list[Card]:
     """Today's cards, in order: due seen cards (earliest first), then new cards (see module)."""
+    now = check_utc(now)
     day = today(cards, progress, now, limits, tz)
     due = sorted(
-        (c for c in cards if c.id in progress and progress[c.id].due < day.end),
+        (c for c in cards if c.id in progress and is_due(progress[c.id], now, day.end)),
         key=lambda c: progress[c.id].due,
     )
     slots = day.reviews_left
@@ -130,19 +156,24 @@ def next_due(
     limits: Limits = Limits(),
     tz: tzinfo | None = None,
 ) -> tuple[datetime | None, Card | None]:
-    """The first moment (``now`` at the earliest) some card of the set can be studied, and
-    that card; (None, None) for an empty set.
+    """When the next card of the set can be studied, and that card; (None, None) when none
+    ever can (an empty set, or only new cards with ``new_per_day=0``).
 
-    A card held back by a daily limit becomes available when the next learning day starts.
+    The moment is ``now`` for a card that ``build_queue`` would show now, else the card's
+    due time. A card held back by a daily limit becomes available when the next learning
+    day starts.
     """
     now = check_utc(now)
     day = today(cards, progress, now, limits, tz)
     candidates = []
     for card in cards:
         if card.id in progress:
-            due = max(progress[card.id].due, now)
+            seen = progress[card.id]
+            due = now if is_due(seen, now, day.end) else seen.due
             if due < day.end and not day.counted(card.id) and day.reviews_left == 0:
                 due = day.end
+        elif limits.new_per_day == 0:
+            continue  # new cards are switched off: they never become due
         else:
             due = now if day.new_left > 0 else day.end
         candidates.append((due, card))
@@ -242,11 +273,6 @@ class ReviewSession:
     def finished(self) -> bool:
         return not self._queue
 
-    @property
-    def to_redrill(self) -> int:
-        """How many cards wait to be answered again (rated below 4)."""
-        return len(self._redrill)
-
     def progress_text(self) -> str:
         """ "4 / 10": the number of different cards shown so far (the current one included)
         out of the session's cards, plus how many wait for another try."""
@@ -259,6 +285,8 @@ class ReviewSession:
         return text
 
     def _counts_as_practice(self, card: Card, now: datetime) -> bool:
+        """Practice sessions, and re-drills before the scheduler's due time, are logged as
+        practice. (Other cards in the queue are due: ``build_queue`` put them there.)"""
         if self.practice:
             return True
         progress = self.progress.get(card.id)
@@ -316,8 +344,9 @@ class ReviewSession:
 
     def due_tomorrow(self) -> int:
         """Seen cards of this set that are due by the end of the next learning day."""
-        _start, end = day_bounds(self.clock(), self.tz, self.limits.day_starts_at)
-        tomorrow_end = end + timedelta(days=1)
+        hour = self.limits.day_starts_at
+        _start, end = day_bounds(self.clock(), self.tz, hour)
+        _end, tomorrow_end = day_bounds(end, self.tz, hour)
         return sum(
             1 for c in self.cards
             if c.id in self.progress and end <= self.progress[c.id].due < tomorrow_end

@@ -11,7 +11,7 @@ Definitions (all "cards" are the cards of the deck; practice reviews never count
   first review, the share rated 3 or more ("partly" or better: a 3 is Hard, a pass, in
   FSRS and a correct answer in SM-2). None when there were no such reviews.
 * **forecast**: reviewed cards falling due on each of the next 14 learning days; day 0 is
-  today and includes overdue cards.
+  today and includes overdue cards. Given for every deck and for all decks together.
 """
 
 from __future__ import annotations
@@ -77,16 +77,14 @@ class StatsReport:
         ]
         return [header, *body]
 
+    def forecast_rows(self) -> list[list[str]]:
+        """One row per deck (and "all"): the deck's name, then its 14 daily due counts."""
+        return [[d.deck, *(str(n) for n in d.forecast)] for d in (*self.decks, self.total)]
+
     def __str__(self) -> str:
-        rows = self.rows()
-        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-        lines = [
-            "  ".join(cell.ljust(w) if i == 0 else cell.rjust(w)
-                      for i, (cell, w) in enumerate(zip(row, widths, strict=True)))
-            for row in rows
-        ]
-        forecast = " ".join(str(n) for n in self.total.forecast)
-        lines.append(f"\nDue in the next {FORECAST_DAYS} days (today first): {forecast}")
+        lines = _align(self.rows(), sep="  ")
+        lines.append(f"\nDue in the next {FORECAST_DAYS} days (today first):")
+        lines += _align(self.forecast_rows(), sep=" ", after_first="  ")
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -94,13 +92,27 @@ class StatsReport:
         return str(self)
 
     def _repr_html_(self) -> str:
-        rows = self.rows()
-        head = "".join(f"<th>{html.escape(c)}</th>" for c in rows[0])
-        body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>"
-            for row in rows[1:]
+        header, *body = self.rows()
+        header = [*header, f"due in the next {FORECAST_DAYS} days (today first)"]
+        forecasts = [" ".join(row[1:]) for row in self.forecast_rows()]
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in header)
+        cells = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in (*row, forecast)) + "</tr>"
+            for row, forecast in zip(body, forecasts, strict=True)
         )
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{cells}</tbody></table>"
+
+
+def _align(rows: list[list[str]], sep: str, after_first: str | None = None) -> list[str]:
+    """Rows of cells as text columns: the first left-aligned and followed by
+    ``after_first`` (default ``sep``), the others right-aligned and joined by ``sep``."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for row in rows:
+        name, *rest = (cell.ljust(w) if i == 0 else cell.rjust(w)
+                       for i, (cell, w) in enumerate(zip(row, widths, strict=True)))
+        lines.append(name + (sep if after_first is None else after_first) + sep.join(rest))
+    return lines
 
 
 def _percent(value: float | None) -> str:

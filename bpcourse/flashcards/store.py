@@ -9,9 +9,12 @@ Rules that keep a learner's progress safe:
   (``BEGIN IMMEDIATE``) and wait for it (SQLite's busy timeout, plus our own retry with
   back-off for the few cases where SQLite reports "busy" without waiting). Two kernels, or
   a notebook and a terminal, can write at the same time without an error.
-* The file is identified (SQLite header, ``application_id``, ``user_version``) before
-  anything is written. A corrupt or foreign file raises StoreError naming the file and what
-  to do; it is never modified, overwritten or deleted.
+* The file is identified (SQLite header, then ``application_id``, ``user_version`` and
+  tables through a read-only connection) before it is ever opened for writing. A corrupt or
+  foreign file raises StoreError naming the file and what to do; it is never modified,
+  overwritten or deleted, and neither are the -wal and -shm files of a foreign database.
+* A store kept busy by another program for longer than ``timeout`` raises StoreError
+  saying what was not saved, never SQLite's bare "database is locked".
 * The schema has a version (``PRAGMA user_version``) and numbered migrations.
 
 The log is the truth. The only other table is a cache of schedule states derived from it
@@ -26,7 +29,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TypeVar
@@ -72,6 +75,8 @@ class Review:
     id: int | None = None
 
     def to_dict(self) -> dict:
+        """A JSON-ready dict (the time as an ISO 8601 string in UTC): a backup of the log,
+        or reviews to move into another store with ``record_many``."""
         return {
             "card_id": self.card_id,
             "rating": self.rating,
@@ -82,13 +87,14 @@ class Review:
 
     @classmethod
     def from_dict(cls, data: dict) -> Review:
-        return cls(
-            card_id=data["card_id"],
-            rating=int(data["rating"]),
-            reviewed_at=datetime.fromisoformat(data["reviewed_at"]),
-            practice=bool(data.get("practice", False)),
-            id=data.get("id"),
+        """The inverse of ``to_dict``; checks the values as ``record`` does (ValueError)."""
+        review = _checked(
+            data["card_id"],
+            data["rating"],
+            datetime.fromisoformat(data["reviewed_at"]),
+            data.get("practice", False),
         )
+        return replace(review, id=data.get("id"))
 
     @classmethod
     def from_row(cls, row: tuple) -> Review:
@@ -121,7 +127,8 @@ class CacheSnapshot:
 
 
 class StoreError(RuntimeError):
-    """The file at the store's path cannot be used (corrupt, foreign, too new)."""
+    """The file at the store's path cannot be used (corrupt, foreign, too new), or another
+    program kept it busy for longer than the store's timeout."""
 
 
 def _migration_1(conn: sqlite3.Connection) -> None:
@@ -173,6 +180,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migration_1, _migrati
 SCHEMA_VERSION = len(MIGRATIONS)
 
 ROW = "id, card_id, rating, reviewed_at, practice"
+INSERT_REVIEW = "INSERT INTO reviews (card_id, rating, reviewed_at, practice) VALUES (?,?,?,?)"
 
 
 def _is_busy(exc: sqlite3.OperationalError) -> bool:
@@ -191,7 +199,8 @@ class ReviewStore:
     def __init__(self, path: str | os.PathLike | None = None, *, timeout: float = 60.0):
         self.path = Path(path) if path is not None else default_store_path()
         self.timeout = timeout
-        self._check_header()
+        if self._check_header():
+            self._check_identity(*self._retry(self._identify_read_only, "it was not opened"))
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # One connection per store; the lock keeps each transaction whole if a program
         # shares the store between threads.
@@ -215,19 +224,21 @@ class ReviewStore:
             "set BPCOURSE_HOME to another directory."
         )
 
-    def _check_header(self) -> None:
-        """Refuse files that are not SQLite before SQLite ever opens (and could write) them."""
+    def _check_header(self) -> bool:
+        """Refuse files that are not SQLite before SQLite ever opens (and could write) them.
+        Returns whether there is a database to identify (False: none yet, or empty)."""
         if self.path.is_dir():
             raise self._problem("is a directory, not a review store")
         if not self.path.exists() or self.path.stat().st_size == 0:
-            return
+            return False
         with open(self.path, "rb") as handle:
             header = handle.read(len(SQLITE_HEADER))
         if header != SQLITE_HEADER:
             raise self._problem("is not a bpcourse review store (not an SQLite database)")
+        return True
 
-    def _open(self) -> None:
-        app_id, version, tables = self._retry(self._identify)
+    def _check_identity(self, app_id: int, version: int, tables: list[str]) -> None:
+        """Refuse another program's database and a store of a newer schema."""
         if app_id != APPLICATION_ID and (app_id != 0 or tables):
             raise self._problem("is an SQLite database of another program, not a review store")
         if version > SCHEMA_VERSION:
@@ -235,16 +246,46 @@ class ReviewStore:
                 f"{self.path}: written by a newer bpcourse (schema {version}, this one knows "
                 f"{SCHEMA_VERSION}); upgrade bpcourse to use it. The file was left untouched."
             )
-        self._retry(lambda: self._conn.execute("PRAGMA journal_mode=WAL").fetchone())
+
+    def _open(self) -> None:
+        # Identified again on this connection: the file may have been created (by another
+        # bpcourse process, say) since the read-only look, and migrating needs the version.
+        app_id, version, tables = self._retry(lambda: self._identify(self._conn),
+                                              "it was not opened")
+        self._check_identity(app_id, version, tables)
+        self._retry(lambda: self._conn.execute("PRAGMA journal_mode=WAL").fetchone(),
+                    "it was not opened")
         self._conn.execute("PRAGMA synchronous=FULL")
         if version < SCHEMA_VERSION:
-            self._write(self._migrate)
+            self._write(self._migrate, "it was not opened")
 
-    def _identify(self) -> tuple[int, int, list[str]]:
+    def _identify_read_only(self) -> tuple[int, int, list[str]]:
+        """Identify the file through a connection that cannot change it.
+
+        Closing a read-write connection would checkpoint a pending -wal into the file (and
+        delete the -wal and -shm), so a foreign database must never get one. ``mode=ro``
+        stops SQLite writing the database and the -wal; ``readonly_shm=1`` (usable only when
+        the -shm exists) stops it writing even its shared-memory index.
+        """
+        uri = self.path.absolute().as_uri() + "?mode=ro"
+        if Path(f"{self.path}-shm").exists():
+            uri += "&readonly_shm=1"
         try:
-            app_id = self._conn.execute("PRAGMA application_id").fetchone()[0]
-            version = self._conn.execute("PRAGMA user_version").fetchone()[0]
-            tables = [r[0] for r in self._conn.execute("SELECT name FROM sqlite_master")]
+            conn = sqlite3.connect(uri, uri=True, timeout=self.timeout)
+        except sqlite3.OperationalError as exc:
+            if _is_busy(exc):
+                raise
+            raise self._problem(f"cannot be opened ({exc})") from exc
+        try:
+            return self._identify(conn)
+        finally:
+            conn.close()
+
+    def _identify(self, conn: sqlite3.Connection) -> tuple[int, int, list[str]]:
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master")]
         except sqlite3.OperationalError as exc:
             if _is_busy(exc):
                 raise
@@ -263,16 +304,24 @@ class ReviewStore:
 
     # -- transactions ------------------------------------------------------------------
 
-    def _retry(self, attempt: Callable[[], T]) -> T:
-        """Run ``attempt`` until it is not refused with "database is locked" or time is up."""
+    def _retry(self, attempt: Callable[[], T], lost: str) -> T:
+        """Run ``attempt`` until it is not refused with "database is locked"; when the
+        timeout has passed, raise StoreError saying what was ``lost`` ("this rating was not
+        saved")."""
         deadline = time.monotonic() + self.timeout
         pause = 0.005
         while True:
             try:
                 return attempt()
             except sqlite3.OperationalError as exc:
-                if not _is_busy(exc) or time.monotonic() > deadline:
+                if not _is_busy(exc):
                     raise
+                if time.monotonic() > deadline:
+                    raise StoreError(
+                        f"{self.path}: another program kept the review store busy for "
+                        f"{self.timeout:g} s; {lost}. Close other bpcourse sessions and try "
+                        "again."
+                    ) from exc
             except sqlite3.DatabaseError as exc:
                 if type(exc) is sqlite3.DatabaseError:  # "malformed", "not a database"
                     raise self._problem(f"is corrupt ({exc})") from exc
@@ -281,8 +330,9 @@ class ReviewStore:
             time.sleep(pause * (0.5 + random.random()))
             pause = min(pause * 2, 0.2)
 
-    def _write(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """Run ``work`` in one write transaction, committed before returning."""
+    def _write(self, work: Callable[[sqlite3.Connection], T], lost: str) -> T:
+        """Run ``work`` in one write transaction, committed before returning (``lost``: see
+        ``_retry``)."""
 
         def attempt() -> T:
             with self._lock:
@@ -296,7 +346,7 @@ class ReviewStore:
                         self._conn.execute("ROLLBACK")
                     raise
 
-        return self._retry(attempt)
+        return self._retry(attempt, lost)
 
     def _read(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run ``work`` in one read transaction: a consistent snapshot in WAL mode."""
@@ -309,7 +359,7 @@ class ReviewStore:
                 finally:
                     self._conn.execute("COMMIT")
 
-        return self._retry(attempt)
+        return self._retry(attempt, "it could not be read")
 
     # -- the log -----------------------------------------------------------------------
 
@@ -326,30 +376,18 @@ class ReviewStore:
         anything else raises ValueError and nothing is stored.
         """
         review = _checked(card_id, rating, when, practice)
-
-        def insert(conn: sqlite3.Connection) -> int:
-            cursor = conn.execute(
-                "INSERT INTO reviews (card_id, rating, reviewed_at, practice) VALUES (?,?,?,?)",
-                (review.card_id, review.rating, to_micros(review.reviewed_at),
-                 int(review.practice)),
-            )
-            return cursor.lastrowid
-
-        row_id = self._write(insert)
-        return Review(review.card_id, review.rating, review.reviewed_at, review.practice, row_id)
+        row_id = self._write(
+            lambda conn: conn.execute(INSERT_REVIEW, _values(review)).lastrowid,
+            "this rating was not saved",
+        )
+        return replace(review, id=row_id)
 
     def record_many(self, reviews: Iterable[Review]) -> int:
         """Append many reviews in one transaction (imports, benchmarks); returns the count."""
-        rows = [
-            (r.card_id, r.rating, to_micros(r.reviewed_at), int(r.practice))
-            for r in (_checked(r.card_id, r.rating, r.reviewed_at, r.practice) for r in reviews)
-        ]
-        self._write(
-            lambda conn: conn.executemany(
-                "INSERT INTO reviews (card_id, rating, reviewed_at, practice) VALUES (?,?,?,?)",
-                rows,
-            )
-        )
+        rows = [_values(_checked(r.card_id, r.rating, r.reviewed_at, r.practice))
+                for r in reviews]
+        self._write(lambda conn: conn.executemany(INSERT_REVIEW, rows),
+                    "these reviews were not saved")
         return len(rows)
 
     def reviews(self, card_id: str | None = None, since: datetime | None = None) -> list[Review]:
@@ -441,7 +479,7 @@ class ReviewStore:
             )
             return True
 
-        return self._write(write)
+        return self._write(write, "the schedule cache was not updated")
 
     # -- housekeeping ------------------------------------------------------------------
 
@@ -486,6 +524,11 @@ def _cached_max_id(conn: sqlite3.Connection, scheduler_key: str) -> int | None:
         "SELECT log_max_id FROM schedule_cache_position WHERE scheduler = ?", (scheduler_key,)
     ).fetchone()
     return row[0] if row else None
+
+
+def _values(review: Review) -> tuple:
+    """A review as the values of ``INSERT_REVIEW``."""
+    return (review.card_id, review.rating, to_micros(review.reviewed_at), int(review.practice))
 
 
 def _checked(card_id: object, rating: object, when: datetime | None, practice: object) -> Review:
