@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from itertools import groupby
 
 from .schedulers import Scheduler, ScheduleState
-from .store import CachedCard, Review, ReviewStore, from_micros, to_micros
+from .store import CachedCard, Review, ReviewStore, StoreError, from_micros, to_micros
 
 
 class CardProgress:
@@ -143,7 +143,7 @@ def _rebuild(store: ReviewStore, scheduler: Scheduler) -> dict[str, CardProgress
         if progress is not None:
             result[card_id] = progress
     cached = [_to_cache(p) for p in result.values()]
-    store.save_cache(scheduler.key, None, log_max_id, cached, replace_all=True)
+    _save_cache(store, scheduler.key, None, log_max_id, cached, replace_all=True)
     return result
 
 
@@ -166,8 +166,18 @@ def load_progress(store: ReviewStore, scheduler: Scheduler) -> dict[str, CardPro
             progress = replay(scheduler, card_id, reviews, start=before)
         if progress is not None:
             result[card_id] = changed[card_id] = progress
-    store.save_cache(
-        scheduler.key, snapshot.cached_max_id, snapshot.log_max_id,
+    _save_cache(
+        store, scheduler.key, snapshot.cached_max_id, snapshot.log_max_id,
         [_to_cache(p) for p in changed.values()], replace_all=False,
     )
     return result
+
+
+def _save_cache(store: ReviewStore, *args, **kwargs) -> None:
+    # The cache is derived from the log and only saves time. If another program keeps the
+    # store busy past the timeout, the progress computed here is still right: skip the
+    # save and let the next load bring the cache up to date.
+    try:
+        store.save_cache(*args, **kwargs)
+    except StoreError:
+        pass

@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 
-from .deck import Deck, load_deck, load_decks
+from .deck import Deck, select_decks
 from .progress import CardProgress, load_progress
 from .schedulers import Scheduler, check_utc, get_scheduler
 from .session import DAY_STARTS_AT, day_bounds, learning_day
@@ -173,7 +173,7 @@ def deck_stats(
     See the module docstring for the definitions. ``tz`` (default: local time) sets where
     learning days start.
     """
-    loaded = list(load_decks().values()) if decks is None else [load_deck(d) for d in decks]
+    loaded = select_decks(decks)
     store = store if store is not None else shared_store()
     scheduler = scheduler if scheduler is not None else get_scheduler()
     now = check_utc(now) if now is not None else datetime.now(timezone.utc)
