@@ -8,7 +8,12 @@ from .trace import split_name
 
 
 class TrainingDiverged(FloatingPointError):
-    """Training produced NaN or inf; the message names the step, the layer and a likely cause."""
+    """Training produced NaN or inf; the message names the step, the layer and a likely cause.
+
+    ``fit`` attaches the run so far as ``history`` (None when raised elsewhere).
+    """
+
+    history = None
 
 
 def grad_norms(grads: dict[str, np.ndarray]) -> dict[str, float]:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
 from .data import minibatches
-from .diagnostics import check_finite, clip_by_global_norm, grad_norms
+from .diagnostics import TrainingDiverged, check_finite, clip_by_global_norm, grad_norms
 from .optim import SGD, Optimizer
 
 
@@ -30,13 +31,18 @@ def labels(Y) -> np.ndarray:
 
 @dataclass
 class History:
-    """Per-epoch losses and accuracies, and per-step gradient norms of each layer."""
+    """Per-epoch losses and accuracies; per-step batch losses and gradient norms of each layer.
+
+    ``step_loss`` is the loss of each mini-batch as the optimiser saw it (with the L2
+    penalty, if any); ``train_loss``/``val_loss`` are data losses on the whole sets.
+    """
 
     train_loss: list[float] = field(default_factory=list)
     val_loss: list[float] = field(default_factory=list)
     train_acc: list[float | None] = field(default_factory=list)
     val_acc: list[float | None] = field(default_factory=list)
     grad_norms: dict[str, list[float]] = field(default_factory=dict)
+    step_loss: list[float] = field(default_factory=list)
     epoch_seconds: list[float] = field(default_factory=list)
     steps: int = 0
 
@@ -81,7 +87,8 @@ def _progress_bar(epochs: int, enabled: bool):
 
 def fit(net, X, Y, loss: str = "mse", optimizer: Optimizer | None = None, epochs: int = 10,
         batch_size: int = 32, l2: float = 0.0, val=None, progress: bool = True,
-        seed: int = 0, clip_norm: float | None = None) -> History:
+        seed: int = 0, clip_norm: float | None = None,
+        on_epoch: Callable[[int, History], bool | None] | None = None) -> History:
     """Train ``net`` in place by mini-batch gradient descent and return its History.
 
     Each epoch shuffles the rows (from ``seed``, so runs repeat exactly), takes one
@@ -90,8 +97,11 @@ def fit(net, X, Y, loss: str = "mse", optimizer: Optimizer | None = None, epochs
     the L2 penalty that training minimises, so runs with different ``l2`` compare fairly.
     Every step records each layer's gradient norm and checks for NaN/inf, stopping with
     ``TrainingDiverged`` at the first one.
-    ``clip_norm`` clips the gradients' global norm before each step. The net is left in
-    eval mode, ready for predictions; call ``net.train()`` before training it by hand.
+    ``clip_norm`` clips the gradients' global norm before each step. ``on_epoch(epoch,
+    history)`` runs after each epoch is recorded (to keep snapshots, say); returning True
+    stops training there (early stopping). On divergence the error carries the history
+    up to the last good step as ``error.history``. The net is left in eval mode, ready
+    for predictions; call ``net.train()`` before training it by hand.
     """
     optimizer = optimizer or SGD(0.1)
     X, Y = np.asarray(X), np.asarray(Y)
@@ -109,6 +119,7 @@ def fit(net, X, Y, loss: str = "mse", optimizer: Optimizer | None = None, epochs
                 with np.errstate(over="ignore", invalid="ignore"):
                     value, grads = net.loss_and_gradients(Xb, Yb, loss=loss, l2=l2)
                     check_finite(net, value, history.steps, epoch, optimizer.lr)
+                    history.step_loss.append(value)
                     for k, v in grad_norms(grads).items():
                         history.grad_norms[k].append(v)
                     if clip_norm is not None:
@@ -119,6 +130,11 @@ def fit(net, X, Y, loss: str = "mse", optimizer: Optimizer | None = None, epochs
             if bar is not None:
                 bar.update(1)
                 bar.set_postfix(loss=f"{history.train_loss[-1]:.4g}")
+            if on_epoch is not None and on_epoch(epoch, history):
+                break
+    except TrainingDiverged as error:
+        error.history = history
+        raise
     finally:
         if bar is not None:
             bar.close()

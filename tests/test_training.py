@@ -208,3 +208,42 @@ def test_recorded_losses_leave_out_the_l2_penalty():
                                                  rel=1e-12)
     assert net.loss(Xt, yt, loss="cross_entropy", l2=0.5) == pytest.approx(
         data_train + penalty, rel=1e-12)
+
+
+def test_on_epoch_sees_each_epoch_and_can_stop_training():
+    X, y = data.xor()
+    seen = []
+
+    def stop_after_three(epoch, history):
+        seen.append((epoch, history.epochs, len(history.step_loss)))
+        return epoch == 3
+
+    net = MLP([2, 4, 1], activation="tanh", output="sigmoid", seed=0)
+    history = fit(net, X, y, loss="binary_cross_entropy", optimizer=optim.SGD(0.5),
+                  epochs=10, batch_size=2, progress=False, on_epoch=stop_after_three)
+    assert seen == [(1, 1, 2), (2, 2, 4), (3, 3, 6)]  # 4 rows / batches of 2 = 2 steps
+    assert history.epochs == 3 and history.steps == 6
+
+
+def test_step_loss_is_the_loss_each_step_minimised():
+    X, y = data.moons(12, seed=2)
+    net = MLP([2, 3, 2], activation="tanh", output="softmax", seed=1)
+    start = {k: v.copy() for k, v in net.params.items()}
+    history = fit(net, X, y, loss="cross_entropy", optimizer=optim.SGD(0.1), epochs=1,
+                  batch_size=12, l2=0.1, progress=False)
+    replay = MLP([2, 3, 2], activation="tanh", output="softmax", seed=1)
+    replay.params = start
+    order = np.random.default_rng(0).permutation(12)  # fit's shuffle for seed=0
+    expected = replay.loss(X[order], y[order], loss="cross_entropy", l2=0.1)
+    assert history.step_loss == [pytest.approx(expected, rel=1e-12)]
+
+
+def test_divergence_carries_the_history_up_to_the_last_good_step():
+    X, Y = data.sine(32, seed=0)
+    net = MLP([1, 16, 16, 1], activation="tanh", seed=0)
+    with pytest.raises(TrainingDiverged) as error:
+        fit(net, X, Y, optimizer=optim.SGD(50.0), epochs=50, batch_size=8, progress=False)
+    history = error.value.history
+    step = int(re.search(r"step (\d+)", str(error.value)).group(1))
+    assert len(history.step_loss) == step - 1 == len(history.grad_norms["W1"])
+    assert all(np.isfinite(history.step_loss))
