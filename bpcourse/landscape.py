@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .optim import OPTIMIZERS, Optimizer
+from .optim import OPTIMIZERS, Optimizer, make_optimizer
 
 LABELS = ("crawls", "converges", "oscillates", "diverged")
 """What ``classify_run`` can say about a path, from too small a learning rate to too large."""
@@ -288,13 +288,6 @@ def finite_part(path: np.ndarray) -> np.ndarray:
     return path[:n]
 
 
-def make_optimizer(name: str, lr: float, **hyper) -> Optimizer:
-    """A fresh optimiser from ``bpcourse.optim`` by class name (``"SGD"``, ``"Adam"``…)."""
-    if name not in OPTIMIZERS:
-        raise ValueError(f"unknown optimiser {name!r}; valid names: {', '.join(OPTIMIZERS)}")
-    return OPTIMIZERS[name](lr, **hyper)
-
-
 def run(surface: str | Surface, name: str, lr: float | None = None, start=None,
         steps: int = 50, **hyper) -> tuple[np.ndarray, Optimizer]:
     """Run optimiser ``name`` on ``surface``; returns ``(path, optimizer)``.
@@ -369,11 +362,10 @@ def plot_surface(surface: str | Surface, ax=None, trajectories=None, title: str 
     in a red cross at its last sane point and says "(diverged)" in the legend.
     Returns the axes.
     """
-    import matplotlib.pyplot as plt
+    from .plots import axes_or_new
 
     surface = get_surface(surface)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 4.5))
+    ax = axes_or_new(ax, figsize=(6, 4.5))
     x, y = np.meshgrid(np.linspace(*surface.xlim, resolution),
                        np.linspace(*surface.ylim, resolution))
     levels = _contour_levels(surface)
@@ -406,10 +398,9 @@ def plot_surface(surface: str | Surface, ax=None, trajectories=None, title: str 
 def plot_losses(surface: str | Surface, trajectories: dict[str, np.ndarray], ax=None,
                 title: str | None = None):
     r"""$L(\theta_k) - L_{min}$ against step k on a log axis, one line per path."""
-    import matplotlib.pyplot as plt
+    from .plots import axes_or_new
 
-    if ax is None:
-        _, ax = plt.subplots(figsize=(5, 3.5))
+    ax = axes_or_new(ax, figsize=(5, 3.5))
     for label, path in trajectories.items():
         gaps = losses(surface, path)
         # A gap of exactly 0 (the minimum reached) has no logarithm; floor it for drawing.

@@ -245,21 +245,34 @@ def _quantity_row(q: Quantity, precision: int) -> str:
             f"<td style='padding:2px 6px'>{heat_table(q.value, precision)}</td></tr>")
 
 
+#: Background of a heat-table cell holding NaN or ±inf, which have no place on the scale.
+NON_FINITE_GREY = "rgb(200, 200, 200)"
+
+
+def _tint(v: float, scale: float) -> str:
+    """A cell's background: red for v > 0, blue for v < 0, the deeper the closer |v| is to
+    ``scale`` (finite and > 0); grey when v is NaN or infinite."""
+    if not np.isfinite(v):
+        return NON_FINITE_GREY
+    t = min(abs(v) / scale, 1.0)
+    fade = int(255 * (1 - 0.6 * t))
+    return f"rgb{(255, fade, fade) if v > 0 else (fade, fade, 255)}"
+
+
 def heat_table(a: np.ndarray, precision: int = 3, max_rows: int = 8,
                max_cols: int = 8) -> str:
     """An array as a small HTML table, each cell tinted by its value relative to the
-    array's largest magnitude (red positive, blue negative); big arrays are cut with …."""
+    array's largest finite magnitude (red positive, blue negative, grey for NaN and ±inf,
+    which a diverged net produces); big arrays are cut with …."""
     a2 = np.atleast_2d(np.asarray(a, dtype=float))
-    scale = float(np.max(np.abs(a2))) or 1.0
+    # The scale comes from the finite entries only: one inf would otherwise turn every
+    # other cell white, and one NaN would leave no scale at all.
+    scale = float(np.max(np.abs(a2[np.isfinite(a2)]), initial=0.0)) or 1.0
     rows = []
     for r in a2[:max_rows]:
-        cells = []
-        for v in r[:max_cols]:
-            t = min(abs(v) / scale, 1.0)
-            rgb = (255, int(255 * (1 - 0.6 * t)), int(255 * (1 - 0.6 * t))) if v > 0 else (
-                int(255 * (1 - 0.6 * t)), int(255 * (1 - 0.6 * t)), 255)
-            cells.append(f"<td style='background:rgb{rgb};padding:1px 4px;text-align:right;"
-                         f"font-family:monospace'>{v:.{precision}f}</td>")
+        cells = [f"<td style='background:{_tint(v, scale)};padding:1px 4px;"
+                 f"text-align:right;font-family:monospace'>{v:.{precision}f}</td>"
+                 for v in r[:max_cols]]
         if a2.shape[1] > max_cols:
             cells.append("<td>…</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")

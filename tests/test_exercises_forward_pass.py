@@ -100,6 +100,20 @@ def test_expected_shapes_and_bad_names():
             expected_shape(bad, SIZES, N)
 
 
+@pytest.mark.parametrize("key", ["X", "W3", "w1", "Z0", 1, ("W", 1)])
+def test_shapes_unknown_key_gets_a_verdict_with_the_valid_names(capsys, key):
+    ok, out = run(capsys, check_shapes, {**RIGHT, key: (4, 3)}, SIZES, N)
+    assert not ok and out.startswith("Not yet") and f"no array named {key!r}" in out
+    assert "A0, W1, b1, Z1, A1, W2, b2, Z2, A2" in out
+
+
+def test_shapes_unknown_key_X_is_pointed_to_A0(capsys):
+    ok, out = run(capsys, check_shapes, {"X": (10, 4)}, SIZES, N)
+    assert not ok and "The input X is called A0" in out
+    ok, _ = run(capsys, check_shapes, {"A0": (10, 4)}, SIZES, N)
+    assert ok
+
+
 def test_shapes_right_answer(capsys):
     ok, out = run(capsys, check_shapes, dict(RIGHT, b2=[3]), SIZES, N)
     assert ok and out.startswith("Correct")
@@ -146,6 +160,13 @@ def test_collapse_slips(capsys, which, wrong, hint):
     W, b = (wrong, b) if which == "W" else (W, wrong)
     ok, out = run(capsys, check_collapse, W, b, V1, c1, V2, c2)
     assert not ok and hint in out
+
+
+def test_collapse_impossible_slips_are_skipped_without_error(capsys):
+    # W1 is (2, 3) and W2 (3, 2), so the slips W1 + W2 and b1 + b2 cannot be computed:
+    # they are left out, and an unknown wrong answer falls back to where it differs.
+    ok, out = run(capsys, check_collapse, V1 @ V2 + 1.0, c1 @ V2 + c2, V1, c1, V2, c2)
+    assert not ok and "largest difference" in out and "common slip" not in out
 
 
 def test_collapse_order_slip_with_square_matrices(capsys):

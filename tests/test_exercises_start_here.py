@@ -108,3 +108,16 @@ def test_sm2_round_down_slip_is_named_when_it_differs(capsys):
     # 4, 4, 4, 4: ceil(37.5) = 38 but floor gives 37; EF stays 2.5 so no other slip gives 37.
     ok, out = run(capsys, check_sm2_intervals, [1, 6, 15, 37], [4, 4, 4, 4])
     assert not ok and "rounds the product up" in out
+
+
+@pytest.mark.parametrize("check, hint", [
+    (check_weight_shape, "Count the units of the layer before and of layer l itself."),
+    (check_struggle_rating, "Pick a whole number from 1 to 5."),
+    (check_sm2_intervals, "Start with EF = 2.5 and n = 0."),
+])
+@pytest.mark.parametrize("answer", [..., None])
+def test_no_answer_line_keeps_its_hint(capsys, check, hint, answer):
+    ok, out = run(capsys, check, answer)
+    assert not ok
+    assert out.endswith(". There is no answer yet: replace the ... with yours. "
+                        f"Hint: {hint}\n")

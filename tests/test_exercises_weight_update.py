@@ -122,3 +122,9 @@ def test_adam_with_a_zero_gradient_component(capsys):
     assert ex.check_adam_first_step([0.0, -0.01], g=[0.0, 3.0], lr=0.01)
     assert not ex.check_adam_first_step([0.0, 0.01], g=[0.0, 3.0], lr=0.01)
     assert "Not yet" in capsys.readouterr().out
+
+
+def test_diverging_no_answer_line(capsys):
+    assert not ex.check_diverging_lr(None, options=OPTIONS, a=1.0, b=40.0)
+    assert capsys.readouterr().out == ("Not yet: the learning rate that diverges. There is no "
+                                       "answer yet: replace the ... with yours.\n")

@@ -71,7 +71,7 @@ def test_bad_parameters_are_refused():
     with pytest.raises(ValueError, match="unknown surface"):
         L.get_surface("volcano")
     with pytest.raises(ValueError, match="unknown optimiser"):
-        L.make_optimizer("Lion", 0.1)
+        L.run("bowl", "Lion", 0.1)
     with pytest.raises(ValueError, match="start must be a point"):
         L.trajectory(L.Quadratic(), SGD(0.1), start=[1.0, 2.0, 3.0], steps=2)
 
@@ -220,6 +220,18 @@ def test_plot_marks_a_diverged_path(plt):
     crosses = [ln for ln in ax.get_lines() if ln.get_marker() == "x"]
     assert len(crosses) == 1
     assert np.allclose(crosses[0].get_xydata()[0], L.finite_part(bad)[-1])
+
+
+def test_plots_make_their_own_figure_or_draw_into_the_given_axes(plt):
+    path = L.trajectory(BOWL, SGD(0.1), START, steps=5)
+    assert tuple(L.plot_surface(BOWL).figure.get_size_inches()) == (6.0, 4.5)
+    own = L.plot_losses(BOWL, {"p": path})
+    assert tuple(own.figure.get_size_inches()) == (5.0, 3.5)
+    assert own.get_yscale() == "log" and len(own.get_lines()) == 1
+    fig, (left, right) = plt.subplots(1, 2)
+    assert L.plot_surface(BOWL, ax=left) is left
+    assert L.plot_losses(BOWL, {"p": path}, ax=right) is right
+    assert len(plt.get_fignums()) == 3 and len(right.get_lines()) == 1
 
 
 def test_learning_rate_demo_labels_the_plot(plt):

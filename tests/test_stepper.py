@@ -1,12 +1,14 @@
 """The step-through of the backward pass: each step's arrays against a backward pass written
 out independently here in NumPy, and against finite differences."""
 
+import re
+
 import numpy as np
 import pytest
 
 from bpcourse import MLP
 from bpcourse.gradcheck import numeric_gradients
-from bpcourse.stepper import BackwardStepper, heat_table
+from bpcourse.stepper import NON_FINITE_GREY, BackwardStepper, heat_table
 
 
 def sig(z):
@@ -180,3 +182,41 @@ def test_widget_buttons_walk_the_steps(case):
     assert nxt.disabled and view.value == s.render_html(2)
     prev.click()
     assert view.value == s.render_html(1) and not nxt.disabled
+
+
+def diverged_step():
+    """The stepper on a linear net trained by gradient descent with far too large a step,
+    at the first step whose loss overflows: its gradients hold inf and NaN."""
+    net = MLP([2, 3, 1], activation="identity", output="identity", seed=0)
+    X = 3 * np.random.default_rng(0).standard_normal((4, 2))
+    Y = np.ones((4, 1))
+    # The overflow is the point of this net, so its warnings are silenced here.
+    with np.errstate(all="ignore"):
+        while np.isfinite(net.loss_and_gradients(X, Y, loss="mse")[0]):
+            for name, g in net.trace.items():
+                if name.startswith(("dW", "db")):
+                    net.params[name[1:]] -= 1.0 * g
+        return BackwardStepper(net, X, Y, loss="mse")
+
+
+def test_heat_table_greys_nan_and_inf_of_a_diverged_step():
+    s = diverged_step()
+    shown = [q.value for st in s.steps for q in st.quantities()]
+    bad = sum(int((~np.isfinite(v)).sum()) for v in shown)
+    assert bad > 0 and np.isnan(s[-1].dW).any() and np.isinf(s[-1].dW).any()
+    pages = "".join(s.render_html(i) for i in range(len(s)))
+    # Every array here is small enough to be shown whole, so each non-finite entry is
+    # one grey cell, which spells out its value.
+    assert pages.count(NON_FINITE_GREY) == bad
+    grey_texts = re.findall(rf"background:{re.escape(NON_FINITE_GREY)};[^>]*>([^<]*)<", pages)
+    assert set(grey_texts) <= {"nan", "inf", "-inf"} and "nan" in grey_texts
+
+
+def test_heat_table_scales_finite_cells_by_the_finite_entries():
+    page = heat_table(np.array([[2.0, np.nan, -np.inf, -1.0, np.inf]]))
+    cells = re.findall(r"background:([^;]+);[^>]*>([^<]*)<", page)
+    assert [text for _, text in cells] == ["2.000", "nan", "-inf", "-1.000", "inf"]
+    # 2 is the largest finite magnitude, so it gets the deepest red; -1 is half as deep.
+    assert cells[0][0] == "rgb(255, 102, 102)"
+    assert cells[3][0] == f"rgb({int(255 * 0.7)}, {int(255 * 0.7)}, 255)"
+    assert [bg for bg, _ in cells[1:3]] + [cells[4][0]] == [NON_FINITE_GREY] * 3

@@ -92,3 +92,31 @@ def test_path_count(capsys):
     assert "multiply" in capsys.readouterr().out
     assert not ex.check_path_count(...)
     assert "no answer yet" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("answer", [10.9, 10.0001, 9.5, float("nan"), float("inf"), "10.5"])
+def test_path_count_rejects_numbers_that_are_not_whole(answer, capsys):
+    # int() would truncate 10.9 (or 10.0001) to the right answer, 10.
+    assert not ex.check_path_count(answer)
+    out = capsys.readouterr().out
+    assert out.startswith("Not yet") and "whole number" in out
+
+
+@pytest.mark.parametrize("answer", [10.0, np.float64(10.0), np.int64(10), "10"])
+def test_path_count_accepts_ten_however_written(answer, capsys):
+    assert ex.check_path_count(answer)
+    assert capsys.readouterr().out.startswith("Correct")
+
+
+def test_tiny_gradient_slip_and_no_answer(capsys):
+    f = hand_factors()
+    assert not ex.check_tiny_gradient(f[0] * f[2] * f[3])
+    out = capsys.readouterr().out
+    assert "matches a common slip" in out and "include w2" in out
+    assert not ex.check_tiny_gradient(None)
+    assert "no answer yet" in capsys.readouterr().out
+
+
+def test_composite_is_sigma_of_three_tanh():
+    x = np.linspace(-3, 3, 13)
+    np.testing.assert_allclose(ex.composite(x), sig(3 * np.tanh(x)), rtol=1e-14)

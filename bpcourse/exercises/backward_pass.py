@@ -27,7 +27,7 @@ from ..activations import sigmoid_prime
 from ..data import one_hot
 from ..gradcheck import gradient_check, relative_error
 from ..mlp import MLP
-from . import check_choice, check_value, verdict
+from . import check_choice, check_value, same_value, verdict
 
 #: Relative error under which a gradient counts as right (float64, central differences).
 TOL = 1e-7
@@ -277,10 +277,9 @@ class BugLab:
 def plot_bug_rows(rows: list[GradientRow], ax=None, title: str | None = None):
     """Bars of the relative error against finite differences per array (log scale), with
     the tolerance as a dashed line; an array of the wrong shape gets a hatched full bar."""
-    import matplotlib.pyplot as plt
+    from ..plots import axes_or_new
 
-    if ax is None:
-        _, ax = plt.subplots(figsize=(5, 3))
+    ax = axes_or_new(ax, figsize=(5, 3))
     top = 1.0
     for i, r in enumerate(rows):
         if not r.shape_ok:
@@ -304,14 +303,6 @@ def plot_bug_rows(rows: list[GradientRow], ax=None, title: str | None = None):
 
 
 # -- exercise checks --------------------------------------------------------------------
-def _matches(answer, value) -> bool:
-    try:
-        a = np.asarray(answer, dtype=float)
-    except (TypeError, ValueError):
-        return False
-    return a.shape == np.shape(value) and bool(np.allclose(a, value, rtol=1e-6, atol=1e-12))
-
-
 def _worked_arrays():
     net, X, y = worked_example()
     Y = one_hot(y, 2)
@@ -333,7 +324,7 @@ def check_output_delta(delta2) -> bool:
         ((A2 - np.argmax(Y, axis=1)[:, None]) / N,
          "Y must be the one-hot targets, shape (N, 2), not a column of labels."),
     ]
-    hint = next((h for v, h in variants if _matches(delta2, v)), None)
+    hint = next((h for v, h in variants if same_value(delta2, v)), None)
     if hint is None and np.shape(delta2) == (N,):
         hint = "δ2 has one column per output unit: shape (N, n2) = (4, 2), like Z2."
     return check_value(delta2, trace["delta2"], "δ2 of the worked example",
@@ -349,7 +340,7 @@ def check_hidden_delta(delta1) -> bool:
                             "sign")]
     variants.append((trace["delta1"].T, "δ1 has the shape of Z1, (N, n1) = (4, 5): you have "
                      "its transpose. Compute delta2 @ W2.T, not W2 @ delta2.T."))
-    hint = next((h for v, h in variants if _matches(delta1, v)), None)
+    hint = next((h for v, h in variants if same_value(delta1, v)), None)
     return check_value(delta1, trace["delta1"], "δ1 of the worked example",
                        hint=hint or "δ1 = (δ2 W2ᵀ) ⊙ σ'(Z1): delta2 @ W2.T, then times "
                        "A1 * (1 - A1) elementwise.")
@@ -376,7 +367,7 @@ def _exception_hint(e: Exception) -> str:
 
 
 def _same_gradients(grads: dict, other: dict) -> bool:
-    return all(_matches(grads[k], other[k]) for k in PARAM_NAMES)
+    return all(same_value(grads[k], other[k]) for k in PARAM_NAMES)
 
 
 def diagnose(grads: dict, params: dict, cache: dict, Y: np.ndarray,

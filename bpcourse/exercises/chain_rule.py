@@ -15,18 +15,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import check_value, verdict
+from ..activations import sigmoid
+from . import check_value, grade, same_value, verdict
 
 # -- 1. derivative of a composite function ------------------------------------------------
 
 
-def _sigmoid(u):
-    return 1 / (1 + np.exp(-u))
-
-
 def composite(x):
     """h(x) = σ(3 tanh x), the function whose derivative exercise 1 asks for."""
-    return _sigmoid(3 * np.tanh(x))
+    return sigmoid(3 * np.tanh(x))
 
 
 def _reference_derivative():
@@ -40,10 +37,10 @@ def _reference_derivative():
 
 def _slips(x: np.ndarray) -> list[tuple[np.ndarray, str]]:
     """Values that common mistakes produce, each with the hint that fixes it."""
-    s = _sigmoid(3 * np.tanh(x))
+    s = sigmoid(3 * np.tanh(x))
     ds = s * (1 - s)
     tanh_prime = 1 - np.tanh(x) ** 2
-    at_x = _sigmoid(x) * (1 - _sigmoid(x))
+    at_x = sigmoid(x) * (1 - sigmoid(x))
     return [
         (3 * ds, "you stopped before the innermost function: multiply by "
                  "tanh'(x) = 1 - tanh(x)**2."),
@@ -113,7 +110,7 @@ def _tiny_factors() -> np.ndarray:
     """[∂L/∂a2, ∂z2/∂a1, ∂a1/∂z1, ∂z1/∂w1] worked out from the forward pass."""
     t = TINY
     z1 = t["w1"] * t["x"] + t["b1"]
-    a1 = 1 / (1 + np.exp(-z1))
+    a1 = sigmoid(z1)
     a2 = t["w2"] * a1 + t["b2"]
     return np.array([a2 - t["y"], t["w2"], a1 * (1 - a1), t["x"]])
 
@@ -147,23 +144,16 @@ def check_tiny_gradient(value) -> bool:
     f = _tiny_factors()
     expected = float(np.prod(f))
     what = "∂L/∂w1 of the tiny network"
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return check_value(value, expected, what)
+    if same_value(value, expected):
+        return verdict(True, what, f"{expected:.6g} is the product of the four factors.")
     slips = [
         (f[0] * f[1] * f[3], "you left out ∂a1/∂z1 = a1(1 − a1), the sigmoid's slope."),
         (-expected, "check the sign of ∂L/∂a2: it is a2 − y, not y − a2."),
         (f[0] * f[2] * f[3], "the path passes through z2 = w2·a1 + b2: include w2."),
         (f[0] * f[1] * f[2], "the last factor ∂z1/∂w1 is the input x."),
     ]
-    if np.isclose(v, expected, rtol=1e-6):
-        return verdict(True, what, f"{expected:.6g} is the product of the four factors.")
-    for slip, hint in slips:
-        if np.isclose(v, slip, rtol=1e-6):
-            return verdict(False, what, f"You gave {v:.6g}.", hint)
-    return check_value(v, expected, what, hint="multiply the four factors of the previous "
-                       "exercise.")
+    return grade(value, expected, what, slips,
+                 "multiply the four factors of the previous exercise.")
 
 
 # -- 3. counting paths --------------------------------------------------------------------
@@ -175,9 +165,14 @@ def check_path_count(answer) -> bool:
     what = "the number of paths from w^{(1)}_{23} to L"
     expected = int(np.prod(PATH_NET[2:]))
     try:
-        n = int(answer)
+        count = float(answer)
     except (TypeError, ValueError):
         return check_value(answer, expected, what)
+    if not count.is_integer():
+        # int() would truncate 10.9 to 10 and call it right.
+        return verdict(False, what, f"You gave {answer}.",
+                       "a number of paths is a whole number: count them, do not estimate.")
+    n = int(count)
     if n == expected:
         return verdict(True, what, f"One unit of layer 2 times one unit of layer 3: "
                        f"{PATH_NET[2]} × {PATH_NET[3]} = {expected}.")

@@ -15,34 +15,34 @@ import numpy as np
 
 from ..activations import sigmoid
 from ..losses import logsumexp
-from . import check_value, verdict
+from . import grade, verdict
 
 # A slip: a function giving the answer the slip produces, and the hint that names it.
 Slip = tuple[Callable[[], np.ndarray], str]
 
 
-def _matches(answer: np.ndarray, make: Callable[[], np.ndarray]) -> bool:
-    try:
-        wrong = np.asarray(make(), dtype=float)
-    except ValueError:  # this slip is impossible for these shapes (matmul mismatch)
-        return False
-    return wrong.shape == answer.shape and bool(np.allclose(answer, wrong, rtol=1e-6,
-                                                            atol=1e-9))
+def _slip_values(slips: Sequence[Slip]) -> list[tuple[np.ndarray, str]]:
+    """The (value, hint) pairs of the slips that can happen with these shapes, for ``grade``.
+
+    Slips are written as functions so that an impossible one can be left out: a product
+    such as W2 @ W1 only fits when n2 = n0, and where numpy refuses it, no learner can
+    have computed it.
+    """
+    values = []
+    # A slip may overflow or take log 0 where the right formula does not; its inf or NaN
+    # then matches no answer, so the warning would only be noise under the verdict.
+    with np.errstate(all="ignore"):
+        for make, hint in slips:
+            try:
+                values.append((make(), hint))
+            except ValueError:
+                continue
+    return values
 
 
-def check_with_slips(answer, expected, what: str, slips: Sequence[Slip],
-                     hint: str = "") -> bool:
-    """``check_value``, but an answer equal to a known slip gets that slip's hint."""
-    try:
-        a = np.asarray(answer, dtype=float)
-    except (TypeError, ValueError):
-        return check_value(answer, expected, what, hint)
-    e = np.asarray(expected, dtype=float)
-    if not (a.shape == e.shape and np.allclose(a, e, rtol=1e-6, atol=1e-9)):
-        for make, slip_hint in slips:
-            if _matches(a, make):
-                return verdict(False, what, "Your answer matches a common slip.", slip_hint)
-    return check_value(answer, expected, what, hint)
+def _grade(answer, expected, what: str, slips: Sequence[Slip], hint: str) -> bool:
+    # atol 1e-9: these exercises' answers are of order 1, worked out in float64.
+    return grade(answer, expected, what, _slip_values(slips), hint, atol=1e-9)
 
 
 # -- exercise: one layer, Z1 and A1 ----------------------------------------------------
@@ -62,7 +62,7 @@ def check_Z1(Z1, X, W1, b1) -> bool:
          "That is A1 = sigmoid(Z1): Z1 is the pre-activation, before the activation."),
         (lambda: X @ W1 - b1, "The bias is added, not subtracted."),
     ]
-    return check_with_slips(Z1, X @ W1 + b1, "Z1 = X W1 + b1", slips,
+    return _grade(Z1, X @ W1 + b1, "Z1 = X W1 + b1", slips,
                             hint="Multiply X (N, n0) by W1 (n0, n1), then add b1 to each row.")
 
 
@@ -82,7 +82,7 @@ def check_A1(A1, X, W1, b1) -> bool:
         (lambda: np.tanh(Z1), "This layer uses the sigmoid, not tanh."),
         (lambda: sigmoid(Z1).T, "Your A1 is transposed: one row per sample."),
     ]
-    return check_with_slips(A1, sigmoid(Z1), "A1 = sigmoid(Z1)", slips,
+    return _grade(A1, sigmoid(Z1), "A1 = sigmoid(Z1)", slips,
                             hint="Compute Z1 = X @ W1 + b1, then 1 / (1 + np.exp(-Z1)).")
 
 
@@ -115,13 +115,24 @@ def _shape_hint(name: str, given: tuple, sizes: Sequence[int], N: int) -> str:
             f"{layer} ({sizes[layer]} units).")
 
 
+def array_names(sizes: Sequence[int]) -> list[str]:
+    """The names ``expected_shape`` knows for layer widths ``sizes``: A0, then W, b, Z, A
+    of each layer."""
+    return ["A0"] + [f"{stem}{layer}" for layer in range(1, len(sizes)) for stem in "WbZA"]
+
+
 def check_shapes(answer: Mapping[str, object], sizes: Sequence[int], N: int) -> bool:
     """Check a dict of shapes such as ``{"W1": (4, 5), "Z1": (10, 5), ...}``.
 
     The verdict names the first wrong entry and why it has the shape it has.
     """
     what = f"shapes for sizes {list(sizes)} and a batch of N = {N}"
+    names = array_names(sizes)
     for name, given in answer.items():
+        if name not in names:
+            also = " The input X is called A0 here." if name == "X" else ""
+            return verdict(False, what, f"There is no array named {name!r} in this network.",
+                           f"Use the names {', '.join(names)}.{also}")
         if given is ... or given is None:
             return verdict(False, what, f"There is no answer for {name} yet.",
                            "Replace each ... with a tuple such as (3, 4).")
@@ -151,14 +162,14 @@ def check_collapse(W, b, W1, b1, W2, b2) -> bool:
         (lambda: (W1 @ W2).T, "Your W is transposed: it maps n0 inputs to n2 outputs, "
          f"shape {(W1.shape[0], W2.shape[1])}."),
     ]
-    ok_w = check_with_slips(W, W1 @ W2, "collapsed weights W", w_slips,
+    ok_w = _grade(W, W1 @ W2, "collapsed weights W", w_slips,
                             hint="Substitute Z1 = X W1 + b1 into Z2 = Z1 W2 + b2 and expand.")
     b_slips: list[Slip] = [
         (lambda: b2, "b1 also passes through the second layer: it contributes b1 @ W2."),
         (lambda: b1 @ W2, "You left out b2, which is added after the second product."),
         (lambda: b1 + b2, "b1 is multiplied by W2 before b2 is added: b = b1 @ W2 + b2."),
     ]
-    ok_b = check_with_slips(b, b1 @ W2 + b2, "collapsed bias b", b_slips,
+    ok_b = _grade(b, b1 @ W2 + b2, "collapsed bias b", b_slips,
                             hint="Expand (X W1 + b1) W2 + b2 and collect what does not "
                                  "multiply X.")
     return ok_w and ok_b
@@ -196,7 +207,7 @@ def check_cross_entropy(loss, logits, labels) -> bool:
         (lambda: -np.log(p.max(axis=1)).mean(),
          "Use the probability of each sample's true label y, not of its largest class."),
     ]
-    return check_with_slips(loss, expected, "softmax cross-entropy", slips,
+    return _grade(loss, expected, "softmax cross-entropy", slips,
                             hint="Subtract each row's max from Z (it cannot overflow then), "
                                  "exponentiate and divide by the row sums (axis=1) to get p; "
                                  "then average -log p[n, y[n]] over the rows.")

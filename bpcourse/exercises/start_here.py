@@ -15,9 +15,7 @@ from fractions import Fraction
 
 from ..flashcards import SM2
 from ..flashcards.schedulers import RATING_LABELS
-from . import verdict
-
-NO_ANSWER = "There is no answer yet: replace the ... with yours."
+from . import check_choice, check_value, verdict
 
 
 def _as_ints(answer: object) -> tuple[int, ...] | None:
@@ -45,11 +43,11 @@ def weight_shape(sizes: Sequence[int], l: int) -> tuple[int, int]:
 def check_weight_shape(answer, sizes: Sequence[int] = (3, 5, 2), l: int = 2) -> bool:
     r"""Check the shape of $W^{(l)}$ in a network with layer widths ``sizes``."""
     what = f"shape of W{l} for sizes {list(sizes)}"
-    if answer is ... or answer is None:
-        return verdict(False, what, NO_ANSWER, "Count the units of the layer before and of "
-                       "layer l itself.")
-    shape = _as_ints(answer)
     expected = weight_shape(sizes, l)
+    if answer is ... or answer is None:  # check_value words the "no answer yet" verdict
+        return check_value(answer, expected, what, "Count the units of the layer before and "
+                           "of layer l itself.")
+    shape = _as_ints(answer)
     if shape == expected:
         return verdict(True, what, f"W{l} maps the {expected[0]} values of layer {l - 1} to "
                        f"the {expected[1]} units of layer {l}, so Z{l} = A{l - 1} @ W{l} works "
@@ -84,8 +82,8 @@ STRUGGLE = ("You turned the card, thought for a long while, and in the end produ
 def check_struggle_rating(answer) -> bool:
     """Check the rating for a card recalled correctly, but only after a long struggle (3)."""
     what = "rating after a long struggle"
-    if answer is ... or answer is None:
-        return verdict(False, what, NO_ANSWER, "Pick a whole number from 1 to 5.")
+    if answer is ... or answer is None:  # check_choice words the "no answer yet" verdict
+        return check_choice(answer, 3, what, "Pick a whole number from 1 to 5.")
     if type(answer) is not int or answer not in RATING_LABELS:
         return verdict(False, what, f"The quiz takes a whole number from 1 to 5; you gave "
                        f"{answer!r}.", "Use the number on the button, e.g. 2, not '2' or 2.5.")
@@ -159,10 +157,10 @@ SM2_SLIP_HINTS = {
 def check_sm2_intervals(answer, ratings: Sequence[int] = SM2_RATINGS) -> bool:
     """Check the list of SM-2 intervals (days) after each of ``ratings`` for a new card."""
     what = f"SM-2 intervals after ratings {', '.join(map(str, ratings))}"
-    if answer is ... or answer is None:
-        return verdict(False, what, NO_ANSWER, "Start with EF = 2.5 and n = 0.")
-    given = _as_ints(answer)
     expected = sm2_intervals(ratings)
+    if answer is ... or answer is None:  # check_value words the "no answer yet" verdict
+        return check_value(answer, expected, what, "Start with EF = 2.5 and n = 0.")
+    given = _as_ints(answer)
     if given == expected:
         return verdict(True, what, f"{list(expected)} days: the gaps grow as long as you "
                        "keep passing.")

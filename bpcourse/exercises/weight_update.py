@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import grade, same_value, verdict
+from . import check_choice, grade, same_value, verdict
 
 
 # -- Momentum ------------------------------------------------------------------------------
@@ -100,7 +100,7 @@ def check_diverging_lr(answer, *, options: dict[str, float], a: float, b: float)
         raise ValueError(f"exactly one option should diverge, but {bad or 'none'} do")
     what = "the learning rate that diverges"
     if answer is ... or answer is None:
-        return verdict(False, what, "There is no answer yet: replace the ... with yours.")
+        return check_choice(answer, bad[0], what)  # it words the "no answer yet" verdict
     key = str(answer).strip().upper()
     if key not in options:
         return verdict(False, what, f"You chose {answer!r}.",
