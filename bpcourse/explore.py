@@ -149,10 +149,9 @@ def softmax_point(logits, temperature: float = 1.0, target: int = 0) -> SoftmaxP
 
 def plot_softmax(point: SoftmaxPoint, ax=None):
     """Bar chart of the softmax probabilities, the target class's bar outlined."""
-    import matplotlib.pyplot as plt
+    from .plots import axes_or_new
 
-    if ax is None:
-        _, ax = plt.subplots(figsize=(5.0, 3.0))
+    ax = axes_or_new(ax, figsize=(5.0, 3.0))
     k = len(point.probs)
     bars = ax.bar([f"class {c}" for c in range(k)], point.probs, color="#1f77b4")
     bars[point.target].set_edgecolor("black")

@@ -2,8 +2,8 @@ r"""What the start page's widgets show: how a scheduler spaces out one card's re
 the five rating buttons would read, and a one-deck overview.
 
 Everything returns plain data, HTML text or a matplotlib Axes, so it is tested without a
-browser; the notebook only wires it to ipywidgets. matplotlib is imported inside
-``plot_spacing`` only.
+browser; the notebook only wires it to ipywidgets. matplotlib is imported (through
+``bpcourse.plots``) inside ``plot_spacing`` only.
 """
 
 from __future__ import annotations
@@ -117,10 +117,14 @@ def plot_spacing(runs: Mapping[str, Sequence[SpacedReview]], ax=None):
     the rating button, plus a hollow dot where the card is due next. Reviews minutes apart
     are stacked upwards. The day axis is linear up to 1 and logarithmic after it, so both a
     1-minute and a 1-year gap show."""
-    import matplotlib.pyplot as plt
+    from .plots import axes_or_new
 
-    if ax is None:
-        _fig, ax = plt.subplots(figsize=(9, 1.1 + 0.8 * len(runs)), layout="constrained")
+    fresh = ax is None
+    ax = axes_or_new(ax, figsize=(9, 1.1 + 0.8 * len(runs)))
+    if fresh:
+        # Only a figure made here: the scheduler names and the long x label need the room
+        # constrained layout makes, but a caller's figure keeps the layout it chose.
+        ax.figure.set_layout_engine("constrained")
     last, top = 1.0, 0.0
     for y, reviews in enumerate(runs.values()):
         days = [r.at / DAY for r in reviews]

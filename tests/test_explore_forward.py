@@ -145,4 +145,7 @@ def test_plot_softmax_draws_the_probabilities():
     np.testing.assert_allclose(heights, p.probs)
     assert ax.patches[2].get_linewidth() == 2.5 and ax.patches[0].get_linewidth() != 2.5
     assert f"{p.loss:.3f}" in ax.get_title()
+    assert tuple(ax.figure.get_size_inches()) == (5.0, 3.0)
+    _, given = plt.subplots()
+    assert plot_softmax(p, ax=given) is given and len(given.patches) == 3
     plt.close("all")

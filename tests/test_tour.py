@@ -159,3 +159,20 @@ def test_plot_spacing_stacks_reviews_minutes_apart():
     assert dots[1][0] == pytest.approx(10 / (24 * 60)) and dots[1][1] > 0  # lifted
     assert dots[2][1] == 0.0  # days later: back on the line
     plt.close(ax.figure)
+
+
+def test_plot_spacing_lays_out_only_a_figure_it_made():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    runs = {"SM-2": space_reviews([5, 5], SM2()), "FSRS": space_reviews([5, 5], FSRS())}
+    own = plot_spacing(runs)
+    assert tuple(own.figure.get_size_inches()) == (9.0, 1.1 + 0.8 * 2)
+    assert isinstance(own.figure.get_layout_engine(), ConstrainedLayoutEngine)
+    fig, ax = plt.subplots()
+    assert plot_spacing(runs, ax=ax) is ax
+    assert fig.get_layout_engine() is None and len(ax.collections) == 6
+    plt.close("all")
