@@ -120,3 +120,11 @@ def test_tiny_gradient_slip_and_no_answer(capsys):
 def test_composite_is_sigma_of_three_tanh():
     x = np.linspace(-3, 3, 13)
     np.testing.assert_allclose(ex.composite(x), sig(3 * np.tanh(x)), rtol=1e-14)
+
+
+def test_composite_derivative_that_returns_nothing_is_told_so(capsys):
+    def forgot_return(x):
+        x * 2  # noqa: B018 - the slip being tested: the body computes but never returns
+
+    assert not ex.check_composite_derivative(forgot_return)
+    assert "returns nothing" in capsys.readouterr().out

@@ -12,6 +12,7 @@ import numpy as np
 
 CORRECT = "Correct"
 NOT_YET = "Not yet"
+NO_ANSWER = "There is no answer yet: replace the ... with yours."
 
 
 def verdict(ok: bool, what: str, detail: str = "", hint: str = "") -> bool:
@@ -32,8 +33,7 @@ def check_value(answer, expected, what: str, hint: str = "", rtol: float = 1e-6,
     (the most common backprop bug), NaN, then values that differ.
     """
     if answer is ... or answer is None:
-        return verdict(False, what, "There is no answer yet: replace the ... with yours.",
-                       hint)
+        return verdict(False, what, NO_ANSWER, hint)
     try:
         a = np.asarray(answer, dtype=float)
     except (TypeError, ValueError):
@@ -84,7 +84,6 @@ def grade(answer, expected, what: str, slips, hint: str, rtol: float = 1e-6,
 def check_choice(answer, expected, what: str, hint: str = "") -> bool:
     """Compare a multiple-choice answer (a letter or short string), ignoring case and spaces."""
     if answer is ... or answer is None:
-        return verdict(False, what, "There is no answer yet: replace the ... with yours.",
-                       hint)
+        return verdict(False, what, NO_ANSWER, hint)
     ok = str(answer).strip().lower() == str(expected).strip().lower()
     return verdict(ok, what, "" if ok else f"You chose {answer!r}.", hint)

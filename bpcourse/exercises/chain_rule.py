@@ -75,6 +75,9 @@ def check_composite_derivative(df, n_points: int = 7, seed: int = 0) -> bool:
                        hint)
     x = np.random.default_rng(seed).uniform(-2, 2, n_points)
     try:
+        if df(float(x[0])) is None:
+            return verdict(False, what, "Your df(x) returns nothing: end it with return ...",
+                           hint)
         got = _call(df, x)
     except Exception as err:  # noqa: BLE001 - report the learner's error, no traceback
         return verdict(False, what, f"Calling df raised {type(err).__name__}: {err}.", hint)
