@@ -126,6 +126,8 @@ def train_curve(net, X, Y, batch_size: int, lr: float, epochs: int, loss: str = 
     early with ``diverged=True`` (a large learning rate is something to try, not an error).
     ``shuffle=False`` keeps the stored row order in every epoch.
     """
+    # Not fit: notebook 05's shuffling experiment needs shuffle=False, which fit does not
+    # offer, and run_epoch is the loop the notebook writes out and times by itself.
     rng = np.random.default_rng(seed)
     optimizer = SGD(lr)
     epoch_loss: list[float] = []
@@ -242,9 +244,16 @@ def spread(G: np.ndarray) -> float:
 
 
 def cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Cosine of the angle between each row of ``a`` and the vector ``b`` (1: same way)."""
+    """Cosine of the angle between each row of ``a`` and the vector ``b`` (1: same way).
+
+    A zero vector has no direction; its cosine is taken as 0, neither for nor against.
+    """
     a = np.atleast_2d(a)
-    return a @ b / (np.linalg.norm(a, axis=1) * np.linalg.norm(b))
+    norms = np.linalg.norm(a, axis=1) * np.linalg.norm(b)
+    dots = a @ b
+    out = np.zeros_like(dots, dtype=float)
+    np.divide(dots, norms, out=out, where=norms > 0)
+    return out
 
 
 @dataclass
@@ -362,10 +371,9 @@ def noise_cloud(net, X, Y, batch_size: int, loss: str = "mse", n_batches: int = 
 # -- drawing (matplotlib imported here only) -----------------------------------------------
 def draw_noise_cloud(cloud: NoiseCloud, ax=None, lim: float | None = None):
     """The sampled batch gradients as dots, the full gradient as an arrow from the origin."""
-    import matplotlib.pyplot as plt
+    from .plots import axes_or_new
 
-    if ax is None:
-        _, ax = plt.subplots(figsize=(5, 5))
+    ax = axes_or_new(ax, (5, 5))
     ax.scatter(cloud.points[:, 0], cloud.points[:, 1], s=10, alpha=0.5, color="#1f77b4",
                label=f"mini-batch gradients, B={cloud.batch_size}")
     # The full gradient goes on top of the dots, which would otherwise hide it at large B.
@@ -388,10 +396,9 @@ def draw_noise_cloud(cloud: NoiseCloud, ax=None, lim: float | None = None):
 
 def draw_curves(curves: Sequence[Curve], ax=None, highlight: int | None = None):
     """Whole-set loss per epoch for each run (log scale); a diverged run is marked with x."""
-    import matplotlib.pyplot as plt
+    from .plots import axes_or_new
 
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 4))
+    ax = axes_or_new(ax, (6, 4))
     for c in curves:
         epochs = np.arange(1, len(c.epoch_loss) + 1)
         loss = np.asarray(c.epoch_loss, dtype=float)
@@ -418,12 +425,11 @@ def draw_runs(runs: Mapping[int, History], ax=None, against: str = "epoch",
     ``start_loss`` (the loss before training, the same for every run started from the same
     weights) adds the point at epoch 0 / second 0.
     """
-    import matplotlib.pyplot as plt
+    from .plots import axes_or_new
 
     if against not in ("epoch", "seconds"):
         raise ValueError(f"against must be 'epoch' or 'seconds', got {against!r}")
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 4))
+    ax = axes_or_new(ax, (6, 4))
     for B, h in runs.items():
         x = (np.arange(1, h.epochs + 1) if against == "epoch"
              else np.cumsum(h.epoch_seconds))
@@ -440,10 +446,9 @@ def draw_runs(runs: Mapping[int, History], ax=None, against: str = "epoch",
 
 def draw_noise_vs_batch(noise: GradientNoise, ax=None, mark: int | None = None):
     """Log-log: measured noise per batch size, the exact expectation, and the S/B line."""
-    import matplotlib.pyplot as plt
+    from .plots import axes_or_new
 
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 4))
+    ax = axes_or_new(ax, (6, 4))
     B = np.asarray(noise.batch_sizes, dtype=float)
     keep = np.asarray(noise.theory) > 0  # B = N has no noise, which a log axis cannot show
     ax.plot(B, noise.one_over_b, "--", color="0.5", label=r"$S/B$ (the $1/B$ law)")

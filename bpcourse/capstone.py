@@ -1,9 +1,9 @@
 r"""Notebook 08's experiments: whole training runs on the spiral, with everything kept.
 
 The notebook writes the training loop out once by hand. Its widgets and its bad-run
-clinic then need many runs, each with more kept than ``fit`` keeps, so this module runs
-the very same loop (same shuffles, same steps, same NaN check as ``fit``; a test holds it
-to that) and stores what the pictures need:
+clinic then need many runs, each with more kept than ``fit``'s History, so this module
+trains with ``fit`` (copying the weights from its ``on_epoch`` hook, keeping the history
+of a run that blew up) and stores what the pictures need:
 
 * the data loss per epoch, train and validation: the mean cross-entropy **without** the
   L2 term $\frac{\lambda}{2}\sum_l \lVert W^{(l)} \rVert^2$ (as ``fit`` records it), so
@@ -23,17 +23,16 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from . import data
-from .diagnostics import TrainingDiverged, check_finite, grad_norms
+from .diagnostics import TrainingDiverged
 from .mlp import MLP
-from .optim import OPTIMIZERS, Optimizer
-from .train import History, accuracy
+from .optim import OPTIMIZERS, Optimizer, make_optimizer
+from .train import History, fit
 
 LOSS = "cross_entropy"
 #: The capstone's data set: four spiral arms, each winding once round the centre.
@@ -113,7 +112,7 @@ class Settings:
                    init=self.init, seed=self.seed)
 
     def make_optimizer(self) -> Optimizer:
-        return OPTIMIZERS[self.optimizer](self.lr)
+        return make_optimizer(self.optimizer, self.lr)
 
     def replace(self, **changes) -> Settings:
         """A copy with some choices changed: ``settings.replace(lr=0.1)``."""
@@ -162,62 +161,32 @@ class Run:
                 f"val acc {h.val_acc[-1]:.3f}, val loss {h.val_loss[-1]:.3f}")
 
 
-def _record_epoch(run: Run, train, val) -> None:
-    """Append the data loss and accuracy on both sets, measured in eval mode."""
-    h, net = run.history, run.net.eval()
-    with np.errstate(over="ignore", invalid="ignore"):
-        for (X, y), losses, accs in ((train, h.train_loss, h.train_acc),
-                                     (val, h.val_loss, h.val_acc)):
-            losses.append(net.loss(X, y, loss=LOSS))
-            accs.append(accuracy(net, X, y))
-    net.train()
-
-
 def train_run(settings: Settings, train, val, snapshot_every: int | None = None) -> Run:
     """Train a fresh net from ``settings`` on ``train = (X, y)``, measuring on ``val``.
 
-    The steps are exactly those of ``fit`` with the same settings and seed. Parameters
-    are copied after every ``snapshot_every``-th epoch (and at epoch 0 and the last
-    epoch) when it is given. A step that produces NaN or inf ends the run: ``diverged``
-    then holds the detector's message and the net keeps its last parameters.
+    This is ``fit`` with those settings and seed. Parameters are copied after every
+    ``snapshot_every``-th epoch (and at epoch 0 and the last epoch) when it is given. A
+    step that produces NaN or inf ends the run: ``diverged`` then holds the detector's
+    message, the history runs up to the last good step and the net keeps its last
+    parameters.
     """
     X, y = np.asarray(train[0]), np.asarray(train[1])
     net = settings.make_net(X.shape[1], int(max(y.max(), np.max(val[1]))) + 1)
-    optimizer = settings.make_optimizer()
-    rng = np.random.default_rng(settings.seed)
-    history = History(grad_norms={f"W{l}": [] for l in range(1, net.n_layers + 1)})
-    run = Run(settings, net, history, steps_per_epoch=-(-len(X) // settings.batch_size))
+    run = Run(settings, net, History(), steps_per_epoch=-(-len(X) // settings.batch_size))
 
-    def snapshot(epoch: int) -> None:
-        if snapshot_every is not None:
+    def snapshot(epoch: int, history: History | None = None) -> None:
+        if snapshot_every is not None and (epoch % snapshot_every == 0
+                                           or epoch == settings.epochs):
             run.snapshots[epoch] = {k: v.copy() for k, v in net.params.items()}
 
     snapshot(0)
-    net.train()
-    for epoch in range(1, settings.epochs + 1):
-        start = time.perf_counter()
-        for Xb, yb in data.minibatches(X, y, settings.batch_size, shuffle=True, rng=rng):
-            history.steps += 1
-            # Overflow in a diverging run is reported by check_finite, with the step and
-            # the layer, instead of as a stream of NumPy warnings.
-            with np.errstate(over="ignore", invalid="ignore"):
-                value, grads = net.loss_and_gradients(Xb, yb, loss=LOSS, l2=settings.l2)
-                try:
-                    check_finite(net, value, history.steps, epoch, optimizer.lr)
-                except TrainingDiverged as err:
-                    run.diverged = str(err)
-                    net.eval()
-                    return run
-                run.step_loss.append(value)
-                for name, norm in grad_norms(grads).items():
-                    history.grad_norms[name].append(norm)
-                optimizer.step(net.params, grads)
-        history.epoch_seconds.append(time.perf_counter() - start)
-        _record_epoch(run, (X, y), val)
-        if snapshot_every is not None and (epoch % snapshot_every == 0
-                                           or epoch == settings.epochs):
-            snapshot(epoch)
-    net.eval()
+    try:
+        run.history = fit(net, X, y, LOSS, settings.make_optimizer(), settings.epochs,
+                          settings.batch_size, l2=settings.l2, val=val, progress=False,
+                          seed=settings.seed, on_epoch=snapshot)
+    except TrainingDiverged as err:
+        run.history, run.diverged = err.history, str(err)
+    run.step_loss = run.history.step_loss
     return run
 
 
@@ -329,7 +298,7 @@ def draw_run(run: Run, X, y, axes=None, epoch: int | None = None, resolution: in
     """
     import matplotlib.pyplot as plt
 
-    from .plots import plot_decision_boundary, plot_grad_norms
+    from .plots import cap_log_axis, plot_decision_boundary, plot_grad_norms
     if axes is None:
         _, axes = plt.subplots(1, 3, figsize=(15, 4))
     ax_regions, ax_loss, ax_norms = axes
@@ -343,7 +312,7 @@ def draw_run(run: Run, X, y, axes=None, epoch: int | None = None, resolution: in
         norms, unit = grad_norm_series(run)
         plot_grad_norms(norms, ax=ax_norms, title=f"gradient norm per layer, per {unit}")
         ax_norms.set_xlabel(unit)
-        _cap_log_axis(ax_norms, np.concatenate(list(norms.values())))
+        cap_log_axis(ax_norms, np.concatenate(list(norms.values())))
         ax_norms.legend(title="layer", fontsize="x-small", title_fontsize="x-small",
                         ncol=3 if len(norms) > 4 else 1)
     return axes
@@ -365,35 +334,21 @@ def grad_norm_series(run: Run, max_points: int = 120) -> tuple[dict[str, np.ndar
 
 
 def _draw_losses(run: Run, ax, epoch: int | None) -> None:
+    from .plots import cap_log_axis, plot_loss_curves
+
     h, per = run.history, max(run.steps_per_epoch, 1)
     steps = np.arange(1, len(run.step_loss) + 1) / per
     ax.plot(steps, run.step_loss, color="0.75", linewidth=0.8, label="batch loss (each step)")
-    epochs = np.arange(1, h.epochs + 1)
-    ax.plot(epochs, h.train_loss, color="#1f77b4", label="train loss")
-    ax.plot(epochs, h.val_loss, color="#ff7f0e", label="val loss")
+    plot_loss_curves(h, ax, title=run.summary(), log=True)
     if run.diverged:
         ax.axvline(len(run.step_loss) / per, color="#d62728", linestyle="--",
                    label="NaN/inf: stopped")
     if epoch is not None:
         ax.axvline(epoch, color="black", linewidth=0.8)
-    ax.set_yscale("log")
-    _cap_log_axis(ax, run.step_loss + h.train_loss + h.val_loss)
-    ax.set_xlabel("epoch")
+    cap_log_axis(ax, run.step_loss + h.train_loss + h.val_loss)
     ax.set_ylabel("cross-entropy (log scale)")
-    ax.set_title(run.summary(), fontsize="small")
+    ax.title.set_fontsize("small")
     ax.legend(fontsize="x-small")
-
-
-def _cap_log_axis(ax, values, top: float = 1e30) -> None:
-    """Stop a log axis at ``top``: a diverging run's values climb towards 1e308, where
-    matplotlib cannot place ticks, and the climb is plain long before that."""
-    low, high = ax.get_ylim()
-    if high > top:
-        # Autoscaling pads a log axis symmetrically, so with the top cut the bottom needs
-        # resetting too: just below the smallest value drawn.
-        values = np.asarray(values, dtype=float)
-        shown = values[np.isfinite(values) & (values > 0)]
-        ax.set_ylim(shown.min() / 2 if shown.size else low, top)
 
 
 def draw_clinic(runs: Mapping[str, Run], data_of: Mapping[str, Split], resolution: int = 100):

@@ -31,8 +31,9 @@ import numpy as np
 
 from . import data, optim
 from .activations import get_activation
-from .diagnostics import TrainingDiverged, check_finite, clip_by_global_norm, grad_norms
+from .diagnostics import TrainingDiverged, global_norm, grad_norms
 from .mlp import MLP, init_std
+from .train import fit
 
 ACTIVATION_CHOICES = ("sigmoid", "tanh", "relu")
 INIT_CHOICES = ("normal", "xavier", "he")
@@ -144,12 +145,19 @@ def activation_stats(activation: str, init: str | float, depth: int, width: int 
     ($\sqrt{\mathbb{E}[A^{(l)2}]}$, the size of what the next layer receives),
     ``mean_slope`` (mean of $f'(Z^{(l)})$) and ``saturated`` (``saturated_share``).
     """
+    net, _ = run_probe(activation, init, depth, width, seed, n)
+    return _layer_stats(net, activation, tol)
+
+
+def _layer_stats(net: MLP, activation: str, tol: float = 0.05) -> dict[str, list[float]]:
+    """``activation_stats`` of the hidden layers from the last forward pass of ``net``."""
     f = get_activation(activation)
     stats: dict[str, list[float]] = {"layer": [], "z_std": [], "a_rms": [], "mean_slope": [],
                                      "saturated": []}
     with np.errstate(over="ignore", invalid="ignore"):
-        for name, Z in preactivations(activation, init, depth, width, seed, n).items():
-            stats["layer"].append(int(name[1:]))
+        for l in range(1, net.n_layers):
+            Z = net.trace[f"Z{l}"]
+            stats["layer"].append(l)
             stats["z_std"].append(float(np.std(Z)))
             stats["a_rms"].append(float(np.sqrt(np.mean(f.f(Z) ** 2))))
             stats["mean_slope"].append(float(np.mean(f.df(Z))))
@@ -198,8 +206,8 @@ def predicted_z_var(activation: str, w_std: float, width: int, depth: int,
 class ExplodingRun:
     """What ``exploding_run`` did, step by step, up to the last finite step.
 
-    ``losses`` are the mini-batch losses, ``norms`` the global gradient norms before any
-    clipping, ``message`` the ``TrainingDiverged`` text if training blew up (else None).
+    ``losses`` are the mini-batch losses, ``norms`` the joint norms of the weight gradients
+    before any clipping, ``message`` the ``TrainingDiverged`` text if training blew up (else None).
     """
 
     losses: list[float]
@@ -214,41 +222,28 @@ class ExplodingRun:
 
 def exploding_run(clip_norm: float | None = None, lr: float = 0.05, init: float = 0.5,
                   epochs: int = 30, seed: int = 0) -> ExplodingRun:
-    """Fit a 1-32-32-32-32-1 ReLU net to ``data.sine(200)`` with SGD, batches of 32.
+    r"""Fit a 1-32-32-32-32-1 ReLU net to ``data.sine(200)`` with SGD, batches of 32.
 
     The defaults blow up: weights of std 0.5 double the signal's size at every layer
     (variance factor 32 · 0.25 / 2 = 4), so the first gradients are large, and lr = 0.05
     turns them into steps that make the weights, and so the next gradients, larger still.
-    ``clip_norm`` caps every step. The steps are exactly those of ``fit`` with the same
-    arguments (same shuffling, same checks); this loop also keeps the steps taken before
-    a divergence, which ``fit`` cannot return because it raises.
+    ``clip_norm`` caps every step. This is ``fit`` with those arguments; a divergence is
+    kept as the message and the steps before it (``error.history``) instead of raised.
+    ``norms`` is the joint norm of the weight gradients, $\sqrt{\sum_l \lVert
+    \partial L/\partial W^{(l)} \rVert^2}$, from fit's per-layer norms.
     """
     X, Y = data.sine(200, seed=seed)
     net = MLP([1, 32, 32, 32, 32, 1], activation="relu", init=init, seed=seed)
-    sgd, rng = optim.SGD(lr), np.random.default_rng(seed)
-    losses: list[float] = []
-    norms: list[float] = []
-    step = 0
+    message = None
     try:
-        for epoch in range(1, epochs + 1):
-            for Xb, Yb in data.minibatches(X, Y, 32, shuffle=True, rng=rng):
-                step += 1
-                with np.errstate(over="ignore", invalid="ignore"):
-                    value, grads = net.loss_and_gradients(Xb, Yb, loss="mse")
-                    check_finite(net, value, step, epoch, lr)
-                    total = (clip_by_global_norm(grads, clip_norm) if clip_norm is not None
-                             else global_norm(grads))
-                    sgd.step(net.params, grads)
-                losses.append(float(value))
-                norms.append(total)
+        history = fit(net, X, Y, "mse", optim.SGD(lr), epochs=epochs, batch_size=32,
+                      progress=False, seed=seed, clip_norm=clip_norm)
     except TrainingDiverged as err:
-        return ExplodingRun(losses, norms, str(err), net)
-    return ExplodingRun(losses, norms, None, net)
-
-
-def global_norm(grads: dict[str, np.ndarray]) -> float:
-    r"""$\sqrt{\sum_k \lVert g_k \rVert^2}$ over every gradient array, biases included."""
-    return float(np.sqrt(sum(np.sum(g * g) for g in grads.values())))
+        history, message = err.history, str(err)
+    per_step = np.column_stack([np.asarray(v, dtype=float)
+                                for v in history.grad_norms.values()])
+    norms = [global_norm({"W": row}) for row in per_step]
+    return ExplodingRun([float(v) for v in history.step_loss], norms, message, net)
 
 
 # -- pictures ----------------------------------------------------------------------------------
@@ -265,6 +260,7 @@ def plot_depth_profile(activation: str, init: str | float, depth: int, width: in
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(11, 3.8))
     ax_grad, ax_fwd = axes
+    # One probe pass feeds both panels: its gradients and the Z it left in the trace.
     net, grads = run_probe(activation, init, depth, width, seed)
     norms = grad_norms(grads)
     deltas = delta_norms(net)
@@ -281,7 +277,7 @@ def plot_depth_profile(activation: str, init: str | float, depth: int, width: in
                       f"W1/W{depth} = {first / last:.2g}")
     ax_grad.legend(loc="best", fontsize="small")
 
-    stats = activation_stats(activation, init, depth, width, seed)
+    stats = _layer_stats(net, activation)
     ax_fwd.plot(stats["layer"], stats["z_std"], "o-", color="#1f77b4", label="std of Z")
     ax_fwd.set_yscale("log")
     ax_fwd.set_xlabel("hidden layer l")
@@ -336,26 +332,33 @@ def plot_z_histograms(activation: str, init: str | float, depth: int, layers=Non
 def plot_exploding_run(run: ExplodingRun, axes=None, title: str = ""):
     """Mini-batch loss and global gradient norm (before clipping) per step, log scales.
 
-    A run that diverged ends early, at its last finite step. Returns the two Axes.
+    A run that diverged ends early, at its last finite step. Its last values can be near
+    1e300: they are drawn on axes that stop at 1e30 (values past 1e308 that overflowed to
+    inf are left out), since matplotlib cannot place ticks that high. Returns the two Axes.
     """
     import matplotlib.pyplot as plt
+
+    from .plots import cap_log_axis
 
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(11, 3.5))
     ax_loss, ax_norm = axes
     steps = np.arange(1, len(run.losses) + 1)
-    ax_loss.plot(steps, run.losses, color="#1f77b4")
-    ax_loss.set_yscale("log")
-    ax_loss.set_xlabel("step")
+    for ax, values, color in ((ax_loss, run.losses, "#1f77b4"), (ax_norm, run.norms, "#d62728")):
+        values = np.asarray(values, dtype=float)
+        values = np.where(np.isfinite(values), values, np.nan)
+        ax.plot(steps, values, color=color)
+        # Autoscaling pads the log axis past 1e308 before cap_log_axis cuts it back.
+        with np.errstate(over="ignore"):
+            ax.set_yscale("log")
+        cap_log_axis(ax, values)
+        ax.set_xlabel("step")
     ax_loss.set_ylabel("mini-batch loss (log scale)")
     if run.diverged:
         status = f"diverged after {len(run.losses)} finite steps"
     else:
         status = f"last loss {run.losses[-1]:.3g}"
     ax_loss.set_title(f"{title}: {status}" if title else status)
-    ax_norm.plot(steps, run.norms, color="#d62728")
-    ax_norm.set_yscale("log")
-    ax_norm.set_xlabel("step")
     ax_norm.set_ylabel("global gradient norm (log scale)")
     ax_norm.set_title("gradient norm before clipping")
     return axes

@@ -25,6 +25,7 @@ needs the same yardstick for every λ.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -33,7 +34,8 @@ import numpy as np
 from .data import moons
 from .mlp import MLP
 from .optim import Adam
-from .train import History
+from .trace import Trace
+from .train import History, fit
 
 #: The λ values and dropout probabilities the notebook's sliders step through.
 L2_GRID = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1)
@@ -117,10 +119,14 @@ class Run:
         return self.history.val_loss[-1] - self.history.train_loss[-1]
 
     def best_net(self) -> MLP:
-        """A copy of the net with the weights it had at ``best_epoch`` (early stopping)."""
-        net = MLP(self.net.sizes, activation=[a.name for a in self.net.activations],
-                  output=self.net.output, dropout=self.net.dropout)
+        """A copy of the net with the weights it had at ``best_epoch`` (early stopping).
+
+        The copy keeps everything else of the trained net (activations, init, dtype,
+        dropout) and starts with an empty trace.
+        """
+        net = copy.deepcopy(self.net)
         net.params = {k: v.copy() for k, v in self.best_params.items()}
+        net.trace = Trace()
         return net.eval()
 
     def __repr__(self) -> str:
@@ -130,25 +136,13 @@ class Run:
                 f"best epoch {self.best_epoch})")
 
 
-def _record(history: History, net: MLP, X, y, X_val, y_val) -> float:
-    """Append the data losses and accuracies of this epoch (eval mode); return val loss."""
-    net.eval()
-    for data, losses, accs in (((X, y), history.train_loss, history.train_acc),
-                               ((X_val, y_val), history.val_loss, history.val_acc)):
-        losses.append(net.loss(*data, LOSS))
-        # The forward pass of the loss left the class probabilities in the trace.
-        probs = net.trace[f"A{net.n_layers}"]
-        accs.append(float(np.mean(probs.argmax(axis=1) == data[1])))
-    net.train()
-    return history.val_loss[-1]
-
-
 def train_run(l2: float = 0.0, dropout: float = 0.0, setup: Setup = DEFAULT) -> Run:
     """Train a fresh net of ``setup`` with penalty ``l2`` = λ and drop probability ``dropout``.
 
-    Full batch (every epoch is one Adam step on all training points), so the only
-    randomness is the initial weights and the dropout masks, both from ``setup.seed``:
-    a setting always gives the same run.
+    Full batch (every epoch is one Adam step on all training points), by ``fit`` with
+    seed ``setup.seed``, as are the initial weights and the dropout masks: a setting
+    always gives the same run. The weights of the epoch with the lowest validation loss
+    are copied as it goes (``on_epoch``), for early stopping.
     """
     if l2 < 0:
         raise ValueError(f"l2 is the penalty's weight λ >= 0, got {l2}")
@@ -156,19 +150,15 @@ def train_run(l2: float = 0.0, dropout: float = 0.0, setup: Setup = DEFAULT) -> 
     net = MLP(list(setup.sizes), activation=setup.activation, output="softmax",
               init="he" if setup.activation == "relu" else "xavier", seed=setup.seed,
               dropout=dropout)
-    opt = Adam(setup.lr)
-    history = History()
-    best_val, best_params = np.inf, {}
-    net.train()
-    for _ in range(setup.epochs):
-        _, grads = net.loss_and_gradients(X, y, LOSS, l2=l2)
-        opt.step(net.params, grads)
-        history.steps += 1
-        val = _record(history, net, X, y, X_val, y_val)
-        if val < best_val:
-            best_val, best_params = val, {k: v.copy() for k, v in net.params.items()}
-    net.eval()
-    return Run(l2, dropout, history, net, best_params, weight_stats(net.params))
+    best: dict[str, np.ndarray] = {}
+
+    def keep_best(epoch: int, history: History) -> None:
+        if history.val_loss[-1] < min(history.val_loss[:-1], default=np.inf):
+            best.update({k: v.copy() for k, v in net.params.items()})
+
+    history = fit(net, X, y, LOSS, Adam(setup.lr), setup.epochs, batch_size=len(X), l2=l2,
+                  val=(X_val, y_val), progress=False, seed=setup.seed, on_epoch=keep_best)
+    return Run(l2, dropout, history, net, best, weight_stats(net.params))
 
 
 _CACHE: dict[tuple[Setup, float, float], Run] = {}
@@ -251,10 +241,9 @@ def plot_weight_spread(run: Run, reference: Run | None = None, ax=None,
     first, stay visible next to the thousands of small ones. ``reference`` is drawn
     filled in grey behind.
     """
-    import matplotlib.pyplot as plt
+    from .plots import axes_or_new
 
-    if ax is None:
-        _, ax = plt.subplots(figsize=(5, 4))
+    ax = axes_or_new(ax, (5, 4))
     edges = np.linspace(-weight_range, weight_range, bins + 1)
 
     def pooled(r: Run) -> np.ndarray:
@@ -319,20 +308,15 @@ def draw_early_stopping(history: History, patience: int, ax=None):
     Epochs after the stop are greyed out (they are never trained); a solid line marks the
     epoch whose weights are kept, a dashed one the epoch where training stops.
     """
-    import matplotlib.pyplot as plt
+    from .plots import axes_or_new, plot_loss_curves
 
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 3.5))
     stop, keep = early_stopping_epoch(history, patience)
-    epochs = np.arange(1, len(history.val_loss) + 1)
-    ax.plot(epochs, history.train_loss, color="#1f77b4", lw=1, label="train loss")
-    ax.plot(epochs, history.val_loss, color="#ff7f0e", label="val loss")
-    if stop < epochs[-1]:
-        ax.axvspan(stop, epochs[-1], color="0.9", label="never trained")
+    ax = plot_loss_curves(history, axes_or_new(ax, (7, 3.5)),
+                          title=f"Early stopping with patience {patience}")
+    last = len(history.val_loss)
+    if stop < last:
+        ax.axvspan(stop, last, color="0.9", label="never trained")
     ax.axvline(keep, color="black", lw=1, label=f"kept: epoch {keep}")
     ax.axvline(stop, color="black", lw=1, ls="--", label=f"stopped: epoch {stop}")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("loss")
     ax.legend(fontsize="small", loc="upper left")
-    ax.set_title(f"Early stopping with patience {patience}")
     return ax

@@ -6,6 +6,7 @@ formula against an exhaustive average over every possible batch.
 """
 
 import itertools
+import warnings
 
 import matplotlib
 
@@ -322,3 +323,12 @@ def test_import_does_not_load_matplotlib():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_cosine_by_hand_and_of_a_zero_vector():
+    a = np.array([[1.0, 0.0], [1.0, 1.0], [0.0, 0.0], [-2.0, 0.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        c = batching.cosine(a, np.array([3.0, 0.0]))
+        assert np.allclose(c, [1.0, 1 / np.sqrt(2), 0.0, -1.0])
+        assert np.allclose(batching.cosine(a, np.zeros(2)), 0.0)

@@ -209,6 +209,18 @@ def test_clipping_rescues_the_same_run_and_takes_fits_steps():
         assert np.array_equal(p, run.net.params[k])
 
 
+def test_exploding_run_norms_are_the_joint_norm_of_the_first_steps_weight_gradients():
+    # The first step by hand: fit's first batch is the first 32 rows of the seed-0 shuffle.
+    run = D.exploding_run()
+    X, Y = data.sine(200, seed=0)
+    rows = np.random.default_rng(0).permutation(200)[:32]
+    net = MLP([1, 32, 32, 32, 32, 1], activation="relu", init=0.5, seed=0)
+    value, grads = net.loss_and_gradients(X[rows], Y[rows], loss="mse")
+    by_hand = np.sqrt(sum(np.sum(g**2) for k, g in grads.items() if k.startswith("W")))
+    assert run.losses[0] == pytest.approx(value)
+    assert run.norms[0] == pytest.approx(by_hand)
+
+
 def test_global_norm_by_hand():
     grads = {"W1": np.array([[3.0]]), "b1": np.array([0.0]), "W2": np.array([[4.0, 12.0]])}
     assert D.global_norm(grads) == pytest.approx(13.0)
@@ -239,6 +251,39 @@ def test_plot_exploding_run_for_both_outcomes():
             assert ax_norm.get_yscale() == "log"
             assert ("diverged" in ax_loss.get_title()) == run.diverged
             plt.close("all")
+
+
+@pytest.mark.parametrize("lr", [0.001, 0.01, 0.05, 0.316])
+def test_clipping_widget_settings_draw_without_warnings(lr):
+    # The settings of notebook 06's clipping widget: lr slider ends and middle, every init
+    # std, clipping off and the loosest and tightest thresholds. Diverged runs end near
+    # 1e300 or with inf norms, which matplotlib cannot place ticks for unless capped.
+    diverged = 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for init in (0.1, 0.25, 0.5, 1.0):
+            for clip in (0, 0.5, 50):
+                run = D.exploding_run(clip_norm=clip or None, lr=lr, init=init)
+                diverged += run.diverged
+                ax_loss, ax_norm = D.plot_exploding_run(run, title="widget")
+                ax_loss.figure.canvas.draw()
+                for ax in (ax_loss, ax_norm):
+                    assert ax.get_ylim()[1] <= 1e30 * (1 + 1e-9)
+                    assert np.all(np.isfinite(ax.get_yticks()))
+                plt.close("all")
+    assert diverged >= 1  # init std 1.0 without clipping blows up at every lr shown
+
+
+def test_plot_depth_profile_runs_the_probe_once(monkeypatch):
+    calls = []
+    probe = D.run_probe
+    monkeypatch.setattr(D, "run_probe", lambda *a, **k: calls.append(a) or probe(*a, **k))
+    ax_grad, ax_fwd = D.plot_depth_profile("tanh", "xavier", 5)
+    assert len(calls) == 1
+    # The forward panel shows the same numbers activation_stats computes on its own.
+    stats = D.activation_stats("tanh", "xavier", 5)
+    assert np.allclose(ax_fwd.lines[0].get_ydata(), stats["z_std"])
+    plt.close("all")
 
 
 def test_init_label():

@@ -95,6 +95,14 @@ def test_keep_scale_other_wrong_answers(capsys):
     assert "no answer yet" in capsys.readouterr().out
 
 
+def test_keep_scale_at_p_zero_has_no_one_over_p_slip(capsys):
+    # Nothing is dropped at p = 0, so the right scale is 1 and 1/p must not be evaluated.
+    assert ex.check_keep_scale(1.0, p=0.0)
+    assert capsys.readouterr().out.startswith("Correct")
+    assert not ex.check_keep_scale(0.0, p=0.0)
+    assert "drop probability" in capsys.readouterr().out
+
+
 # -- evaluation mode ----------------------------------------------------------------------
 def dropout_net():
     net = MLP([2, 16, 3], activation="tanh", output="softmax", dropout=0.5, seed=3)

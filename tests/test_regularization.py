@@ -175,6 +175,18 @@ def test_best_params_are_the_weights_of_the_best_epoch():
     assert r.best_epoch == int(np.argmin(r.history.val_loss)) + 1
 
 
+def test_best_net_is_the_trained_net_with_the_best_weights():
+    r = R.train_run(0.0, 0.4, SMALL)
+    best = r.best_net()
+    assert (best.sizes, best.init, best.dtype, best.dropout, best.output) == \
+        (r.net.sizes, r.net.init, r.net.dtype, r.net.dropout, r.net.output)
+    assert not best.training and len(best.trace.names()) == 0
+    for k, v in r.best_params.items():
+        assert np.array_equal(best.params[k], v) and best.params[k] is not v
+    best.params["W1"][0, 0] += 1.0  # editing the copy leaves the run untouched
+    assert not np.array_equal(best.params["W1"], r.best_params["W1"])
+
+
 def test_larger_lambda_means_smaller_weights():
     sums = [R.train_run(lam, 0.0, SMALL).stats["sum W^2"] for lam in (0.0, 0.01, 0.1)]
     assert sums[0] > sums[1] > sums[2]

@@ -71,11 +71,12 @@ def check_keep_scale(answer, *, p: float) -> bool:
          "dropped units."),
         (p, f"multiplying by p = {p:g} is the drop probability, and a shrink; the kept "
          "units are scaled up by 1/(1 − p)."),
-        (1.0 / p, f"divide by the probability of keeping a unit, 1 − p = {q:g}, not by "
-         f"the probability of dropping it."),
         (1.0, "without a scale the expected activation falls to (1 − p)·a during "
          "training; inverted dropout multiplies the survivors by 1/(1 − p)."),
     ]
+    if p > 0:  # at p = 0 nothing is dropped and 1/p has no value to mistake
+        slips.insert(2, (1.0 / p, f"divide by the probability of keeping a unit, "
+                         f"1 − p = {q:g}, not by the probability of dropping it."))
     if answer is ... or answer is None:
         return verdict(False, what, NO_ANSWER)
     return grade(answer, 1.0 / q, what, slips,
