@@ -212,11 +212,16 @@ class MLP:
             out = self.forward(X)
         finally:
             self.training = was_training
+        return self.decide(out)
+
+    def decide(self, out: np.ndarray) -> np.ndarray:
+        """Predictions from output activations: the likeliest class for softmax, 0/1 at
+        the 0.5 threshold for sigmoid (a vector for one output unit), values otherwise."""
         if self.output == "softmax":
             return out.argmax(axis=1)
         if self.output == "sigmoid":
-            return (out >= 0.5).astype(int).squeeze(axis=1) if out.shape[1] == 1 else (
-                (out >= 0.5).astype(int))
+            hard = (out >= 0.5).astype(int)
+            return hard[:, 0] if out.shape[1] == 1 else hard
         return out
 
     # -- loss and backward -------------------------------------------------------------

@@ -74,7 +74,12 @@ class History:
 def _evaluate(net, X, Y, loss: str) -> tuple[float, float | None]:
     """Data loss (no L2 penalty) and accuracy on a whole set, in eval mode (no dropout)."""
     with net.evaluating():
-        return net.loss(X, Y, loss=loss), accuracy(net, X, Y)
+        value = net.loss(X, Y, loss=loss)
+        if net.output == "identity":
+            return value, None
+        # The loss pass already computed the outputs: decide from them, no second pass.
+        pred = net.decide(net.trace[f"A{net.n_layers}"])
+        return value, float(np.mean(pred == labels(Y)))
 
 
 def _progress_bar(epochs: int, enabled: bool):
