@@ -133,10 +133,14 @@ class Run:
     settings: Settings
     net: MLP
     history: History
-    step_loss: list[float] = field(default_factory=list)
     snapshots: dict[int, dict[str, np.ndarray]] = field(default_factory=dict)
     diverged: str | None = None
     steps_per_epoch: int = 0
+
+    @property
+    def step_loss(self) -> list[float]:
+        """Each step's batch loss, as the optimiser saw it (with the L2 term)."""
+        return self.history.step_loss
 
     def net_at(self, epoch: int) -> MLP:
         """The network as it was after ``epoch`` epochs (0: as initialised).
@@ -186,7 +190,6 @@ def train_run(settings: Settings, train, val, snapshot_every: int | None = None)
                           seed=settings.seed, on_epoch=snapshot)
     except TrainingDiverged as err:
         run.history, run.diverged = err.history, str(err)
-    run.step_loss = run.history.step_loss
     return run
 
 
