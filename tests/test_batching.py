@@ -315,14 +315,6 @@ def test_draw_runs_against_epochs_and_seconds():
         batching.draw_runs(runs, against="steps")
 
 
-def test_import_does_not_load_matplotlib():
-    import subprocess
-    import sys
-
-    code = "import sys, bpcourse.batching; print('matplotlib' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
-    assert out.stdout.strip() == "False"
 
 
 def test_cosine_by_hand_and_of_a_zero_vector():

@@ -1,8 +1,6 @@
 """2-D loss surfaces and optimiser paths: gradients against finite differences, the first
 steps of each optimiser against steps worked out by hand, divergence, labels and plots."""
 
-import subprocess
-import sys
 import warnings
 
 import numpy as np
@@ -251,11 +249,6 @@ def test_optimizer_demo_returns_runs_and_draws_four_paths(plt):
     fig.canvas.draw()
 
 
-def test_import_does_not_load_matplotlib():
-    code = "import sys, bpcourse.landscape; print('matplotlib' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
-    assert out.stdout.strip() == "False"
 
 
 def test_latex_titles_leave_out_unit_coefficients():
