@@ -1,5 +1,5 @@
 """``python -m bpcourse``: the same command line as the ``bpcourse`` script."""
 
-from bpcourse.cli import main
+from bpcourse.flashcards.cli import main
 
 raise SystemExit(main())

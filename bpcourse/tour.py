@@ -16,14 +16,13 @@ from fractions import Fraction
 
 from .flashcards import Deck, ReviewStore, deck_stats, load_deck
 from .flashcards.markup import to_html
-from .flashcards.schedulers import RATING_LABELS, RATINGS, Scheduler
+from .flashcards.ratings import RATING_COLOURS, RATING_LABELS, RATINGS
+from .flashcards.schedulers import Scheduler
 from .flashcards.timefmt import format_interval
 
 # A fixed start, so that what the explorer shows does not depend on today's date.
 START = datetime(2024, 1, 1, 9, 0, tzinfo=timezone.utc)
 DAY = timedelta(days=1)
-# The colours of the quiz's rating buttons (danger, warning, warning, info, success).
-RATING_COLOURS = {1: "#d9534f", 2: "#f0ad4e", 3: "#f0ad4e", 4: "#5bc0de", 5: "#5cb85c"}
 
 
 @dataclass(frozen=True)

@@ -13,14 +13,14 @@ from pathlib import Path
 import genanki
 import pytest
 
-from bpcourse import cli
-from bpcourse.cli import DeckByDeck, main
-from bpcourse.flashcards import Limits, ReviewStore, get_scheduler, load_deck, load_decks
+from bpcourse.flashcards import Limits, ReviewStore, cli, get_scheduler, load_deck, load_decks
 from bpcourse.flashcards import deck as deck_module
 from bpcourse.flashcards.anki import MODEL_ID, stable_id
+from bpcourse.flashcards.cli import main
+from bpcourse.flashcards.days import day_bounds
 from bpcourse.flashcards.deck import DECK_NAMES
 from bpcourse.flashcards.progress import load_progress
-from bpcourse.flashcards.session import day_bounds
+from bpcourse.flashcards.session import DeckByDeck
 
 ROOT = Path(__file__).resolve().parents[1]
 DECK = """\

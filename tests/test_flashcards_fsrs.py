@@ -1,24 +1,28 @@
 """FSRS: our due dates must be exactly py-fsrs's for the same reviews."""
 
+import math
 import random
-import types
+import sys
 from datetime import datetime, timedelta, timezone
-from importlib.metadata import version
 
 import fsrs
 import pytest
-from fsrs import scheduler as fsrs_scheduler
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bpcourse.flashcards import FSRS, schedulers
-from bpcourse.flashcards.schedulers import FuzzHookError, fuzz_hook_problems, fuzz_seed
+from bpcourse.flashcards import FSRS
+from bpcourse.flashcards.schedulers import fuzz_seed, fuzzed_interval
 
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=timezone.utc)
 MAPPING = {
     1: fsrs.Rating.Again, 2: fsrs.Rating.Again, 3: fsrs.Rating.Hard,
     4: fsrs.Rating.Good, 5: fsrs.Rating.Easy,
 }
+
+
+# py-fsrs's fuzz calls the name `random` of the module that defines its Scheduler
+# (fsrs.scheduler from 6.1 on, fsrs.fsrs in 6.0): a test can make it return our numbers.
+PY_FSRS_MODULE = sys.modules[fsrs.Scheduler.__module__]
 
 
 def py_fsrs_cards(reviews, fuzz, card_id, monkeypatch):
@@ -29,7 +33,7 @@ def py_fsrs_cards(reviews, fuzz, card_id, monkeypatch):
     cards = []
     for index, (rating, when) in enumerate(reviews):
         monkeypatch.setattr(
-            fsrs_scheduler, "random", random.Random(fuzz_seed(card_id, index)).random
+            PY_FSRS_MODULE, "random", random.Random(fuzz_seed(card_id, index)).random
         )
         card, _log = reference.review_card(card, MAPPING[rating], when)
         cards.append(card)
@@ -135,53 +139,43 @@ def test_state_round_trips_through_dict():
         assert type(state).from_dict(state.to_dict()) == state
 
 
-# -- the private py-fsrs function behind the seeded fuzz ---------------------------------
+# -- our port of py-fsrs's fuzz -------------------------------------------------------
+
+# Every whole number of days up to a year and a sample beyond, up to past py-fsrs's cap
+# (36,500 days); each is also tried 13 hours longer, as the fuzz reads only whole days.
+INTERVAL_DAYS = [*range(0, 400), *range(400, 40_000, 97), 36_499, 36_500, 36_501]
+EDGE_DRAWS = [0.0, 0.5, math.nextafter(1.0, 0.0)]
 
 
-def _closure_fuzz():
-    spread = 0.05
-
-    def _get_fuzzed_interval(self, *, interval):
-        return interval * (1 + spread * random.random())
-
-    return _get_fuzzed_interval
+def py_fsrs_fuzz(scheduler, interval, draw, monkeypatch):
+    """py-fsrs's own fuzz of ``interval``, its random source made to return ``draw``."""
+    monkeypatch.setattr(PY_FSRS_MODULE, "random", lambda: draw)
+    return scheduler._get_fuzzed_interval(interval=interval)
 
 
-def _positional_fuzz(self, interval):
-    return interval
+@pytest.mark.parametrize("maximum_interval", [36_500, 180, 3])
+def test_fuzz_port_equals_py_fsrs_fuzz_for_the_same_number(maximum_interval, monkeypatch):
+    scheduler = fsrs.Scheduler(maximum_interval=maximum_interval)
+    checked = 0
+    for days in INTERVAL_DAYS:
+        for extra in (timedelta(0), timedelta(hours=13, seconds=1)):
+            interval = timedelta(days=days) + extra
+            seeded = [random.Random(fuzz_seed(f"card-{c}", days)).random() for c in range(8)]
+            for draw in [*seeded, *EDGE_DRAWS]:
+                ours = fuzzed_interval(interval, draw, maximum_interval)
+                assert ours == py_fsrs_fuzz(scheduler, interval, draw, monkeypatch), (
+                    interval, draw)
+                checked += 1
+    assert checked > 15_000
 
 
-def _module_random_fuzz(self, *, interval):
-    return interval * random.random()  # reads the module `random`, not a function
+def test_fsrs_does_not_use_py_fsrs_private_fuzz(monkeypatch):
+    """The fuzz is ours: a py-fsrs whose private fuzz changed or vanished changes nothing."""
+    reviews = SEQUENCES["lapse and relearn"]
+    expected = our_states(reviews, True, "card-p")
 
+    def gone(self, *args, **kwargs):
+        raise AssertionError("py-fsrs's own fuzz was called")
 
-def test_installed_fsrs_fits_the_seeded_fuzz():
-    assert fuzz_hook_problems(fsrs.Scheduler._get_fuzzed_interval) == []
-
-
-@pytest.mark.parametrize(
-    "function, problem",
-    [
-        (_closure_fuzz(), "closure variables ('spread',)"),
-        (_positional_fuzz, "not (self, *, interval)"),
-        (_module_random_fuzz, "global `random` is not a function"),
-        (types.FunctionType(_positional_fuzz.__code__, {}), "reads the global name `random`"),
-        (staticmethod(_positional_fuzz), "a staticmethod, not a function"),
-    ],
-    ids=["closure", "signature", "random-module", "no-random", "not-a-function"],
-)
-def test_fuzz_hook_problems_name_each_broken_assumption(function, problem):
-    assert any(problem in line for line in fuzz_hook_problems(function))
-
-
-def test_fsrs_with_fuzz_refuses_an_unfit_fsrs_with_a_clear_message(monkeypatch):
-    monkeypatch.setattr(fsrs.Scheduler, "_get_fuzzed_interval", _closure_fuzz())
-    schedulers._checked_fuzz_function.cache_clear()
-    try:
-        message = f"fsrs {version('fsrs')}.*closure.*fsrs>=6.3,<6.4.*FSRS\\(fuzz=False\\)"
-        with pytest.raises(FuzzHookError, match=message):
-            FSRS()
-        # without fuzz py-fsrs never calls the function: still usable
-        assert FSRS(fuzz=False).review(None, 4, T0, card_id="c").due == T0 + timedelta(minutes=10)
-    finally:
-        schedulers._checked_fuzz_function.cache_clear()
+    monkeypatch.setattr(fsrs.Scheduler, "_get_fuzzed_interval", gone)
+    assert our_states(reviews, True, "card-p") == expected

@@ -14,9 +14,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pytest
 
 from bpcourse.flashcards import FSRS, SM2, Limits, ReviewSession, ReviewStore, build_queue
+from bpcourse.flashcards import schedule_cache as cache
+from bpcourse.flashcards.days import day_bounds, learning_day
 from bpcourse.flashcards.deck import Card
 from bpcourse.flashcards.progress import load_progress, replay
-from bpcourse.flashcards.session import day_bounds, learning_day, next_due
+from bpcourse.flashcards.session import next_due
 from bpcourse.flashcards.store import Review
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,7 +82,7 @@ def test_day_bounds_in_the_computers_own_zone_follow_summer_time(paris):
     code = (
         "import time; time.tzset()\n"
         "from datetime import datetime, timezone\n"
-        "from bpcourse.flashcards.session import day_bounds\n"
+        "from bpcourse.flashcards.days import day_bounds\n"
         "for when in ('2024-03-30T22:00', '2024-10-26T22:30'):\n"
         "    now = datetime.fromisoformat(when).replace(tzinfo=timezone.utc)\n"
         "    print(*(b.isoformat() for b in day_bounds(now)))\n"
@@ -318,9 +320,9 @@ def test_switching_scheduler_loses_nothing(store):
 def test_stale_cache_update_is_not_written(store):
     store.record("c0", 4, T0)
     load_progress(store, SM2())
-    snapshot = store.cache_snapshot(SM2().key)
+    snapshot = cache.snapshot(store, SM2().key)
     store.record("c0", 4, T0 + timedelta(days=1))
     load_progress(store, SM2())  # another reader brings the cache forward first
-    assert not store.save_cache(SM2().key, snapshot.cached_max_id - 1, 99, [],
-                                replace_all=False)
-    assert store.cache_snapshot(SM2().key).cached_max_id == 2
+    assert not cache.save(store, SM2().key, snapshot.cached_max_id - 1, 99, [],
+                          replace_all=False)
+    assert cache.snapshot(store, SM2().key).cached_max_id == 2

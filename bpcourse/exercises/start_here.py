@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from fractions import Fraction
 
 from ..flashcards import SM2
-from ..flashcards.schedulers import RATING_LABELS
+from ..flashcards.ratings import RATING_LABELS
 from . import check_choice, check_value, verdict
 
 

@@ -13,22 +13,30 @@ ipywidgets and matplotlib are imported only when ``quiz`` / ``plot_stats`` run.
 
 from __future__ import annotations
 
+from typing import Any
+
 from .anki import export_anki
 from .deck import Card, Deck, DeckError, Problem, check_decks, load_deck, load_decks
 from .progress import CardProgress, load_progress
-from .schedulers import FSRS, SM2, FSRSState, SM2State, get_scheduler
-from .session import Limits, ReviewSession, build_queue
-from .stats import DeckStats, StatsReport, deck_stats, plot_stats
+from .ratings import Rating
+from .schedulers import FSRS, SM2, FSRSState, Scheduler, SM2State, get_scheduler
+from .session import DeckByDeck, Limits, ReviewSession, build_queue
+from .stats import DeckStats, StatsReport, deck_stats
 from .store import Review, ReviewStore, StoreError, default_store_path
 
 
-def __getattr__(name: str):
-    # ``quiz`` lives with the widget, and ipywidgets is slow to import: load it on first
-    # use, so that the CLI and ``import bpcourse.flashcards`` stay quick.
+def __getattr__(name: str) -> Any:
+    # ``quiz`` lives with the widget and ``plot_stats`` with the figure, and ipywidgets and
+    # matplotlib are slow to import: load them on first use, so that the CLI and
+    # ``import bpcourse.flashcards`` stay quick.
     if name == "quiz":
         from .widget import quiz
 
         return quiz
+    if name == "plot_stats":
+        from .plot import plot_stats
+
+        return plot_stats
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -38,15 +46,18 @@ __all__ = [
     "Card",
     "CardProgress",
     "Deck",
+    "DeckByDeck",
     "DeckError",
     "DeckStats",
     "FSRSState",
     "Limits",
     "Problem",
+    "Rating",
     "Review",
     "ReviewSession",
     "ReviewStore",
     "SM2State",
+    "Scheduler",
     "StatsReport",
     "StoreError",
     "build_queue",

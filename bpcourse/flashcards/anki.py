@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterable
+from typing import Any
 
 from .deck import Card, Deck, select_decks
 from .markup import to_html
@@ -34,7 +35,7 @@ def stable_id(text: str) -> int:
 MODEL_ID = stable_id("bpcourse/model/basic/v1")
 
 
-def _model():
+def _model() -> Any:  # a genanki.Model (genanki has no type hints)
     import genanki
 
     return genanki.Model(
@@ -50,7 +51,7 @@ def _model():
     )
 
 
-def _note(card: Card, model):
+def _note(card: Card, model: Any) -> Any:
     import genanki
 
     # Anki tags cannot contain spaces; the deck name is added as a tag to find cards back.

@@ -27,6 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any, TypeGuard
 
 import yaml
 
@@ -138,17 +139,20 @@ def _line(node: yaml.Node) -> int:
     return node.start_mark.line + 1
 
 
-def _is_text(value: object) -> bool:
+def _is_text(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and value.strip() != ""
 
 
-def _mapping_items(node, where: str, problems: list[Problem], path: str, allowed: tuple):
+def _mapping_items(
+    node: yaml.MappingNode, where: str, problems: list[Problem], path: str,
+    allowed: tuple[str, ...],
+) -> list[tuple[str, yaml.Node, yaml.Node]]:
     """(key, key_node, value_node) of a mapping node; reports unknown and repeated keys."""
     seen: dict[str, int] = {}
     items = []
     for key_node, value_node in node.value:
         key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-        if key not in allowed:
+        if not isinstance(key, str) or key not in allowed:
             problems.append(Problem(path, _line(key_node), f"{where}unknown key {key!r}"))
             continue
         if key in seen:
@@ -172,7 +176,7 @@ def _syntax_problem(shown: str, exc: yaml.MarkedYAMLError) -> Problem:
     return Problem(shown, mark.line + 1 if mark is not None else 1, message)
 
 
-def _parse(path: Path, problems: list[Problem]):
+def _parse(path: Path, problems: list[Problem]) -> tuple[yaml.Node | None, Any]:
     """(root node, data) of a YAML file, or (None, None) after reporting a syntax error."""
     shown = _short(path)
     try:
@@ -195,7 +199,9 @@ def _parse(path: Path, problems: list[Problem]):
     return node, data
 
 
-def _card(node, data, deck: str, path: str, problems: list[Problem]) -> Card | None:
+def _card(
+    node: yaml.Node, data: Any, deck: str, path: str, problems: list[Problem]
+) -> Card | None:
     """Validate one card node; the Card, or None if it has problems."""
     if not isinstance(node, yaml.MappingNode):
         problems.append(Problem(path, _line(node), "a card must be a mapping of id/front/back"))
@@ -222,7 +228,7 @@ def _card(node, data, deck: str, path: str, problems: list[Problem]) -> Card | N
     ):
         problems.append(Problem(path, _line(items["tags"][1]), f"{label}tags must be a list of "
                                 "non-empty strings"))
-    if len(problems) > before:
+    if len(problems) > before or not _is_text(card_id):  # no problem: the id is text
         return None
     return Card(
         id=card_id,
@@ -234,7 +240,9 @@ def _card(node, data, deck: str, path: str, problems: list[Problem]) -> Card | N
     )
 
 
-def _check_header(path: Path, node, data, problems: list[Problem]) -> dict:
+def _check_header(
+    path: Path, node: yaml.Node | None, data: Any, problems: list[Problem]
+) -> dict[str, yaml.Node]:
     """Validate the top-level mapping; returns {key: value node} of the known keys."""
     shown = _short(path)
     if not isinstance(node, yaml.MappingNode) or not isinstance(data, dict):

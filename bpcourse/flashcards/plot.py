@@ -1,16 +1,24 @@
 """The stats figure (matplotlib), drawn without pyplot so it has no global state.
 
 Used by ``bpcourse stats --plot FILE.png`` and by the course's start notebook through
-``stats.plot_stats``. Imports matplotlib, so it is imported only when a plot is asked for.
+``plot_stats``. Imports matplotlib, so ``bpcourse.flashcards`` imports this module only
+when a plot is asked for.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
+from datetime import datetime, tzinfo
+from pathlib import Path
 
 from matplotlib.figure import Figure
 
-from .stats import FORECAST_DAYS, StatsReport
+from .days import check_utc, utc_now
+from .deck import Deck
+from .schedulers import Scheduler
+from .stats import FORECAST_DAYS, StatsReport, deck_stats, review_history
+from .store import ReviewStore, shared_store
 
 COLOURS = {"passed": "tab:green", "failed": "tab:red", "practice": "tab:gray"}
 
@@ -53,4 +61,28 @@ def draw_stats(report: StatsReport, history: dict[str, list[int]]) -> StatsFigur
         # Counts start at 0; with nothing to count yet (a new learner) Matplotlib would
         # centre the axis on 0 with fractional ticks, which reads as broken.
         axes.set_ylim(bottom=0, top=max(1, axes.get_ylim()[1]))
+    return figure
+
+
+def plot_stats(
+    path: str | Path | None = None,
+    *,
+    decks: Iterable[str | Deck] | None = None,
+    store: ReviewStore | None = None,
+    scheduler: Scheduler | None = None,
+    now: datetime | None = None,
+    tz: tzinfo | None = None,
+) -> StatsFigure:
+    """A matplotlib Figure: the 14-day due forecast and the review history of the last
+    30 days; saved to ``path`` (e.g. ``"stats.png"``) when given.
+
+    The figure shows itself when it is the last expression of a notebook cell (it is not
+    managed by pyplot, so it is shown once, and closing it is never needed).
+    """
+    store = store if store is not None else shared_store()
+    now = check_utc(now) if now is not None else utc_now()
+    report = deck_stats(decks, store, scheduler, now, tz)
+    figure = draw_stats(report, review_history(store, now, tz=tz))
+    if path is not None:
+        figure.savefig(path, dpi=100)
     return figure

@@ -1,27 +1,26 @@
 """Each card's schedule state, derived by replaying the review log through a scheduler.
 
-Replaying 200,000 reviews through FSRS takes seconds, so the derived states are cached in
-the store, per scheduler (``scheduler.key``), with the largest log row id they cover.
-Because the log is append-only, bringing the cache up to date means replaying only the
-rows added since; a card is replayed from its whole history when a new row is older than
-its last review (a clock set back, a review recorded with an earlier ``when``).
+Replaying the whole log takes seconds, so ``load_progress`` starts from the states saved in
+the schedule cache (``schedule_cache.py``) and replays only the reviews logged since; a
+card is replayed from its whole history when a new review is older than its last review
+(a clock set back, a review recorded with an earlier ``when``).
 
 Practice reviews are in the log but never change a schedule, so replay skips them.
-
-The cache keeps due date, first and last review as plain columns and the scheduler's full
-state as JSON, decoded only for the cards that need it (the one being answered): building
-today's queue for 10,000 cards then costs milliseconds, not a second.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from itertools import groupby
+from operator import attrgetter
+from typing import Any
 
+from . import schedule_cache
+from .schedule_cache import CachedCard
 from .schedulers import Scheduler, ScheduleState
-from .store import CachedCard, Review, ReviewStore, StoreError, from_micros, to_micros
+from .store import Review, ReviewStore, from_micros, to_micros
 
 
 class CardProgress:
@@ -52,6 +51,8 @@ class CardProgress:
     @property
     def state(self) -> ScheduleState:
         if self._state is None:
+            if self._scheduler is None:
+                raise ValueError(f"{self!r} has neither a state nor a scheduler to decode it")
             self._state = self._scheduler.state_from_dict(json.loads(self._json))
         return self._state
 
@@ -60,7 +61,7 @@ class CardProgress:
         """The interval chosen at the last review (due minus last review)."""
         return self.due - self.last_review
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "card_id": self.card_id,
             "state": self.state.to_dict(),
@@ -69,10 +70,34 @@ class CardProgress:
         }
 
     @classmethod
-    def from_dict(cls, data: dict, scheduler: Scheduler) -> CardProgress:
+    def from_dict(cls, data: dict[str, Any], scheduler: Scheduler) -> CardProgress:
         state = scheduler.state_from_dict(data["state"])
         first = datetime.fromisoformat(data["first_review"])
         return cls.from_state(data["card_id"], state, first, int(data["reviews"]))
+
+    def to_cached(self) -> CachedCard:
+        """The card as a row of the schedule cache."""
+        return CachedCard(
+            self.card_id,
+            to_micros(self.due),
+            to_micros(self.first_review),
+            to_micros(self.last_review),
+            self.reviews,
+            json.dumps(self.state.to_dict(), separators=(",", ":")),
+        )
+
+    @classmethod
+    def from_cached(cls, cached: CachedCard, scheduler: Scheduler) -> CardProgress:
+        """A card from the schedule cache; ``scheduler`` decodes its state when it is used."""
+        return cls(
+            cached.card_id,
+            from_micros(cached.due_us),
+            from_micros(cached.first_us),
+            from_micros(cached.last_us),
+            cached.reviews,
+            state_json=cached.state_json,
+            scheduler=scheduler,
+        )
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, CardProgress):
@@ -106,78 +131,49 @@ def replay(
     return progress
 
 
-def _by_card(rows: list[tuple]) -> Iterable[tuple[str, list[Review]]]:
-    """Rows ordered by card then time -> (card_id, reviews) groups."""
-    for card_id, group in groupby(rows, key=lambda row: row[1]):
-        yield card_id, [Review.from_row(row) for row in group]
-
-
-def _to_cache(progress: CardProgress) -> CachedCard:
-    return CachedCard(
-        progress.card_id,
-        to_micros(progress.due),
-        to_micros(progress.first_review),
-        to_micros(progress.last_review),
-        progress.reviews,
-        json.dumps(progress.state.to_dict(), separators=(",", ":")),
-    )
-
-
-def _from_cache(cached: CachedCard, scheduler: Scheduler) -> CardProgress:
-    return CardProgress(
-        cached.card_id,
-        from_micros(cached.due_us),
-        from_micros(cached.first_us),
-        from_micros(cached.last_us),
-        cached.reviews,
-        state_json=cached.state_json,
-        scheduler=scheduler,
-    )
+def _by_card(reviews: list[Review]) -> Iterator[tuple[str, list[Review]]]:
+    """Reviews ordered by card then time -> (card_id, reviews) groups."""
+    for card_id, group in groupby(reviews, key=attrgetter("card_id")):
+        yield card_id, list(group)
 
 
 def _rebuild(store: ReviewStore, scheduler: Scheduler) -> dict[str, CardProgress]:
-    log_max_id, rows = store.full_log()
+    log_max_id, reviews = schedule_cache.full_log(store)
     result = {}
-    for card_id, reviews in _by_card(rows):
-        progress = replay(scheduler, card_id, reviews)
+    for card_id, history in _by_card(reviews):
+        progress = replay(scheduler, card_id, history)
         if progress is not None:
             result[card_id] = progress
-    cached = [_to_cache(p) for p in result.values()]
-    _save_cache(store, scheduler.key, None, log_max_id, cached, replace_all=True)
+    cached = [p.to_cached() for p in result.values()]
+    schedule_cache.save_unless_busy(store, scheduler.key, None, log_max_id, cached,
+                                    replace_all=True)
     return result
 
 
 def load_progress(store: ReviewStore, scheduler: Scheduler) -> dict[str, CardProgress]:
     """The progress of every card reviewed at least once (not counting practice), by id."""
-    snapshot = store.cache_snapshot(scheduler.key)
+    snapshot = schedule_cache.snapshot(store, scheduler.key)
     if snapshot.cached_max_id is None:
         return _rebuild(store, scheduler)
-    result = {cached.card_id: _from_cache(cached, scheduler) for cached in snapshot.cards}
-    if not snapshot.new_rows:
+    result = {
+        cached.card_id: CardProgress.from_cached(cached, scheduler) for cached in snapshot.cards
+    }
+    if not snapshot.new_reviews:
         return result
     changed = {}
-    for card_id, reviews in _by_card(snapshot.new_rows):
+    for card_id, reviews in _by_card(snapshot.new_reviews):
         before = result.get(card_id)
         if before is not None and any(r.reviewed_at < before.last_review for r in reviews):
             # An older review arrived late: replay the whole card, up to this snapshot only.
-            history = [r for r in store.reviews(card_id) if r.id <= snapshot.log_max_id]
+            history = [r for r in store.reviews(card_id)
+                       if r.id is not None and r.id <= snapshot.log_max_id]
             progress = replay(scheduler, card_id, history)
         else:
             progress = replay(scheduler, card_id, reviews, start=before)
         if progress is not None:
             result[card_id] = changed[card_id] = progress
-    _save_cache(
+    schedule_cache.save_unless_busy(
         store, scheduler.key, snapshot.cached_max_id, snapshot.log_max_id,
-        [_to_cache(p) for p in changed.values()], replace_all=False,
+        [p.to_cached() for p in changed.values()], replace_all=False,
     )
     return result
-
-
-def _save_cache(store: ReviewStore, *args, **kwargs) -> None:
-    # The cache is derived from the log and only saves time. If another program keeps the
-    # store busy past the timeout, the progress computed here is still right: skip the
-    # save and let the next load bring the cache up to date.
-    try:
-        store.save_cache(*args, **kwargs)
-    except StoreError:
-        pass

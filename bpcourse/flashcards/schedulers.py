@@ -13,68 +13,49 @@ is the result of replaying its log through a scheduler, so switching scheduler l
 
 from __future__ import annotations
 
-import copy
-import functools
-import inspect
 import math
 import random
-import types
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from fractions import Fraction
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
-RATINGS = (1, 2, 3, 4, 5)
-RATING_LABELS = {1: "Not at all", 2: "Barely", 3: "Partly", 4: "Mostly", 5: "Perfectly"}
-
-
-def check_rating(rating: object) -> int:
-    """Return ``rating`` if it is an int from 1 to 5, else raise ValueError.
-
-    Strict on purpose: ``True`` (a bool is an int in Python), ``3.5`` and ``"3"`` are
-    mistakes, and storing them would corrupt the log that every schedule is derived from.
-    """
-    if type(rating) is not int or rating not in RATINGS:
-        raise ValueError(f"rating must be an int from 1 to 5, got {rating!r}")
-    return rating
+from .days import check_utc
+from .ratings import check_rating
 
 
-def check_utc(when: object, name: str = "now") -> datetime:
-    """``when`` converted to UTC; naive datetimes (and non-datetimes) raise ValueError."""
-    if not isinstance(when, datetime):
-        raise ValueError(f"{name} must be a datetime, got {when!r}")
-    if when.tzinfo is None or when.utcoffset() is None:
-        raise ValueError(f"{name} must be timezone-aware (e.g. datetime.now(timezone.utc))")
-    return when.astimezone(timezone.utc)
+def _iso(when: datetime) -> str:
+    return when.isoformat()
 
 
-def _iso(when: datetime | None) -> str | None:
-    return when.isoformat() if when is not None else None
-
-
-def _from_iso(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text is not None else None
+def _from_iso(text: str) -> datetime:
+    return datetime.fromisoformat(text)
 
 
 class ScheduleState(Protocol):
     """What every scheduler state offers (SM2State, FSRSState)."""
 
-    due: datetime
-    last_review: datetime | None
+    @property
+    def due(self) -> datetime: ...
 
-    def to_dict(self) -> dict: ...
+    @property
+    def last_review(self) -> datetime: ...
+
+    def to_dict(self) -> dict[str, Any]: ...
 
 
-class Scheduler(Protocol):
-    """The common interface of SM2 and FSRS."""
+S = TypeVar("S", bound=ScheduleState)
+
+
+class Scheduler(Protocol[S]):
+    """The common interface of SM2 (a ``Scheduler[SM2State]``) and FSRS
+    (a ``Scheduler[FSRSState]``): each takes and returns its own kind of state."""
 
     key: str
 
-    def review(
-        self, state: ScheduleState | None, rating: int, now: datetime, *, card_id: str = ""
-    ) -> ScheduleState: ...
+    def review(self, state: S | None, rating: int, now: datetime, *, card_id: str = "") -> S: ...
 
-    def state_from_dict(self, data: dict) -> ScheduleState: ...
+    def state_from_dict(self, data: dict[str, Any]) -> S: ...
 
 
 # --------------------------------------------------------------------------------------
@@ -96,7 +77,7 @@ class SM2State:
     repetitions: int
     last_review: datetime
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "due": _iso(self.due),
             "interval": self.interval,
@@ -106,7 +87,7 @@ class SM2State:
         }
 
     @classmethod
-    def from_dict(cls, data: dict) -> SM2State:
+    def from_dict(cls, data: dict[str, Any]) -> SM2State:
         return cls(
             due=_from_iso(data["due"]),
             interval=int(data["interval"]),
@@ -116,7 +97,7 @@ class SM2State:
         )
 
 
-class SM2:
+class SM2(Scheduler[SM2State]):
     """The classic SuperMemo-2 algorithm, with the quality q equal to the 1-5 rating.
 
     After every review::
@@ -141,6 +122,7 @@ class SM2:
         now = check_utc(now)
         easiness = state.easiness if state else self.INITIAL_EASINESS
         repetitions = state.repetitions if state else 0
+        previous = state.interval if state else 0
         if q >= 3:
             repetitions += 1
             if repetitions == 1:
@@ -148,7 +130,7 @@ class SM2:
             elif repetitions == 2:
                 interval = 6
             else:
-                interval = math.ceil(state.interval * easiness)
+                interval = math.ceil(previous * easiness)
         else:
             repetitions, interval = 0, 1
         worse = 5 - q
@@ -164,7 +146,7 @@ class SM2:
             last_review=now,
         )
 
-    def state_from_dict(self, data: dict) -> SM2State:
+    def state_from_dict(self, data: dict[str, Any]) -> SM2State:
         return SM2State.from_dict(data)
 
     def __repr__(self) -> str:
@@ -188,10 +170,10 @@ class FSRSState:
     step: int | None
     stability: float | None
     difficulty: float | None
-    last_review: datetime | None
+    last_review: datetime
     reps: int
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "due": _iso(self.due),
             "state": self.state,
@@ -203,7 +185,7 @@ class FSRSState:
         }
 
     @classmethod
-    def from_dict(cls, data: dict) -> FSRSState:
+    def from_dict(cls, data: dict[str, Any]) -> FSRSState:
         return cls(
             due=_from_iso(data["due"]),
             state=int(data["state"]),
@@ -220,30 +202,53 @@ def fuzz_seed(card_id: str, reps: int) -> str:
     return f"{card_id}#{reps}"
 
 
-class FSRS:
+# (start, end, factor), in days: py-fsrs's fuzz ranges (Anki's). Longer intervals may move
+# by more days, but by a smaller share of their length.
+FUZZ_RANGES = ((2.5, 7.0, 0.15), (7.0, 20.0, 0.1), (20.0, math.inf, 0.05))
+
+
+def fuzzed_interval(interval: timedelta, draw: float, maximum_interval: int = 36500) -> timedelta:
+    """py-fsrs's fuzz of a review ``interval``, for the random number ``draw`` in [0, 1).
+
+    A port of py-fsrs's private ``Scheduler._get_fuzzed_interval``, which draws its number
+    from the global generator: here the caller passes it, so that a replay draws the same.
+    ``tests/test_flashcards_fsrs.py`` holds the two to the same interval for the same number.
+    """
+    days = interval.days
+    if days < 2.5:
+        return interval
+    spread = 1.0
+    for start, end, factor in FUZZ_RANGES:
+        spread += factor * max(min(float(days), end) - start, 0.0)
+    high = min(round(days + spread), maximum_interval)
+    low = min(max(2, round(days - spread)), high)
+    # Same operations in the same order as py-fsrs: equal floats, so equal rounding.
+    return timedelta(days=min(round(draw * (high - low + 1) + low), maximum_interval))
+
+
+class FSRS(Scheduler[FSRSState]):
     """FSRS through the ``fsrs`` package (py-fsrs); due dates are exactly py-fsrs's.
 
     Ratings map to FSRS's four buttons: 1 and 2 -> Again, 3 -> Hard, 4 -> Good, 5 -> Easy.
 
-    Fuzz: with ``fuzz=True`` py-fsrs spreads review intervals by a few percent with a random
-    number so that cards learnt together do not stay bunched together. Because states are
-    rebuilt by replaying the log, that number must be the same on every replay: we run
-    py-fsrs's own fuzz code with ``random.Random(fuzz_seed(card_id, reps)).random`` in place
-    of the global ``random.random``. So the fuzz is random-looking across cards and reviews
-    but reproducible, and with the same number py-fsrs gives the same due date.
+    Fuzz: with ``fuzz=True`` review intervals are spread by a few percent with a random
+    number, as py-fsrs does, so that cards learnt together do not stay bunched together.
+    Because states are rebuilt by replaying the log, that number must be the same on every
+    replay, which py-fsrs's own fuzz (drawn from the global generator) cannot give. So
+    py-fsrs schedules without fuzz, and ``fuzzed_interval``, py-fsrs's formula, spreads the
+    interval with ``random.Random(fuzz_seed(card_id, reps)).random()``: random-looking
+    across cards and reviews, reproducible, no global state touched, and the due date
+    py-fsrs would give had its own generator drawn that number.
     """
 
     def __init__(self, desired_retention: float = 0.9, fuzz: bool = True):
         import fsrs  # lazy: keeps `import bpcourse.flashcards` light
 
-        if fuzz:
-            _checked_fuzz_function()  # fail here, with a clear message, not mid-review
         self.desired_retention = desired_retention
         self.fuzz = fuzz
         self._fsrs = fsrs
-        self._scheduler = _seeded_scheduler_class()(
-            desired_retention=desired_retention, enable_fuzzing=fuzz
-        )
+        self._scheduler = fsrs.Scheduler(desired_retention=desired_retention,
+                                         enable_fuzzing=False)
         self._ratings = {
             1: fsrs.Rating.Again,
             2: fsrs.Rating.Again,
@@ -260,13 +265,17 @@ class FSRS:
         """The state after rating the card ``rating`` at ``now``; ``card_id`` seeds the fuzz."""
         fsrs_rating = self._ratings[check_rating(rating)]
         now = check_utc(now)
-        card = self._to_card(state, now)
         reps = state.reps if state else 0
-        scheduler = copy.copy(self._scheduler)  # a copy per review: no shared mutable seed
-        scheduler.fuzz_seed = fuzz_seed(card_id, reps)
-        card, _log = scheduler.review_card(card, fsrs_rating, now)
+        card, _log = self._scheduler.review_card(self._to_card(state, now), fsrs_rating, now)
+        due = card.due
+        # py-fsrs fuzzes exactly here: after a review that leaves the card in review state.
+        if self.fuzz and card.state == self._fsrs.State.Review:
+            draw = random.Random(fuzz_seed(card_id, reps)).random()
+            due = now + fuzzed_interval(card.due - now, draw, self._scheduler.maximum_interval)
+        if card.last_review is None:  # py-fsrs sets it on every review; this narrows the type
+            raise RuntimeError("py-fsrs returned a reviewed card without its review time")
         return FSRSState(
-            due=card.due,
+            due=due,
             state=int(card.state),
             step=card.step,
             stability=card.stability,
@@ -275,7 +284,7 @@ class FSRS:
             reps=reps + 1,
         )
 
-    def _to_card(self, state: FSRSState | None, now: datetime):
+    def _to_card(self, state: FSRSState | None, now: datetime) -> Any:
         fsrs = self._fsrs
         if state is None:
             return fsrs.Card(card_id=0, due=now)  # an explicit id: py-fsrs sleeps 1 ms otherwise
@@ -289,7 +298,7 @@ class FSRS:
             last_review=state.last_review,
         )
 
-    def state_from_dict(self, data: dict) -> FSRSState:
+    def state_from_dict(self, data: dict[str, Any]) -> FSRSState:
         return FSRSState.from_dict(data)
 
     def __repr__(self) -> str:
@@ -302,84 +311,7 @@ def _dist_version(name: str) -> str:
     return version(name)
 
 
-class FuzzHookError(RuntimeError):
-    """The installed ``fsrs`` no longer has the fuzz function that FSRS's seeding reuses."""
-
-
-def fuzz_hook_problems(function: object) -> list[str]:
-    """What (if anything) stops us from re-running ``function`` as py-fsrs's fuzz.
-
-    The seeding relies on private details of py-fsrs 6.3: ``Scheduler._get_fuzzed_interval``
-    is a plain function ``(self, *, interval)`` without closure variables, and it draws its
-    number by calling the module-level name ``random``, a function (``from random import
-    random``), which we can swap for a seeded one. Each broken assumption is one item of
-    the result.
-    """
-    if not isinstance(function, types.FunctionType):
-        return [f"Scheduler._get_fuzzed_interval is a {type(function).__name__}, not a function"]
-    problems = []
-    params = inspect.signature(function).parameters
-    shape = [(name, p.kind) for name, p in params.items()]
-    if shape != [("self", inspect.Parameter.POSITIONAL_OR_KEYWORD),
-                 ("interval", inspect.Parameter.KEYWORD_ONLY)]:
-        problems.append(f"its signature is {inspect.signature(function)}, not (self, *, interval)")
-    if function.__code__.co_freevars:
-        problems.append(f"it has closure variables {function.__code__.co_freevars}")
-    if "random" not in function.__code__.co_names:
-        problems.append("it no longer reads the global name `random`")
-    elif not _plain_callable(function.__globals__.get("random")):
-        # e.g. `import random` then `random.random()`: swapping in a function would break it
-        problems.append("its global `random` is not a function")
-    return problems
-
-
-def _plain_callable(value: object) -> bool:
-    return callable(value) and not isinstance(value, (types.ModuleType, type))
-
-
-@functools.cache
-def _checked_fuzz_function() -> types.FunctionType:
-    """py-fsrs's fuzz function, once ``fuzz_hook_problems`` finds nothing wrong with it."""
-    from fsrs import Scheduler
-
-    function = getattr(Scheduler, "_get_fuzzed_interval", None)
-    problems = fuzz_hook_problems(function)
-    if problems:
-        raise FuzzHookError(
-            f"bpcourse's reproducible FSRS fuzz does not fit the installed fsrs "
-            f"{_dist_version('fsrs')} (it was written for fsrs 6.3): "
-            + "; ".join(problems)
-            + ". Install fsrs>=6.3,<6.4, or use FSRS(fuzz=False)."
-        )
-    return function
-
-
-@functools.cache
-def _seeded_scheduler_class() -> type:
-    """A subclass of py-fsrs's Scheduler whose fuzz is seeded by ``self.fuzz_seed``.
-
-    py-fsrs's ``_get_fuzzed_interval`` calls the module-level name ``random``. We run that
-    very function (its code object) with a copy of its module globals in which ``random``
-    is a generator seeded with ``self.fuzz_seed``: py-fsrs's formula, our numbers, and no
-    global state touched. This leans on private details of py-fsrs, checked by
-    ``fuzz_hook_problems`` before first use.
-    """
-    from fsrs import Scheduler
-
-    class SeededScheduler(Scheduler):
-        fuzz_seed: str = ""
-
-        def _get_fuzzed_interval(self, *, interval: timedelta) -> timedelta:
-            original = _checked_fuzz_function()
-            rng = random.Random(self.fuzz_seed)
-            fuzz_globals = dict(original.__globals__, random=rng.random)
-            fuzz = types.FunctionType(original.__code__, fuzz_globals, original.__name__)
-            return fuzz(self, interval=interval)
-
-    return SeededScheduler
-
-
-def get_scheduler(name: str = "fsrs") -> Scheduler:
+def get_scheduler(name: str = "fsrs") -> Scheduler[Any]:
     """A scheduler by name: "fsrs" (the default) or "sm2"."""
     if name == "fsrs":
         return FSRS()

@@ -3,7 +3,7 @@
 The rules:
 
 * **Learning day.** A day starts at 4 am in the learner's local time, so a late-night session
-  still counts for the day it belongs to.
+  still counts for the day it belongs to (``days.py``).
 * **Due.** A card scheduled a day or more ahead is *due today* when its due time falls
   before the next 4 am, so it can be done in the morning. A card on a learning step of less
   than a day (FSRS's 1 and 10 minutes) is due only once its due time has passed: shown
@@ -21,21 +21,23 @@ The rules:
   five times in a row puts no extra weight on its schedule.
 * **Practice** sessions (``practice=True``, "practice anyway") go through cards that are not
   due; their reviews are logged with ``practice=True`` and never change any schedule.
+* **Several decks** (``DeckByDeck``, ``bpcourse review`` without a deck) are reviewed one
+  after the other, each with its own queue and daily limits, as quizzing each in turn would.
 """
 
 from __future__ import annotations
 
 from collections import Counter, deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import datetime, timedelta, tzinfo
 
-from .deck import Card
+from .days import DAY_STARTS_AT, check_utc, day_bounds, utc_now
+from .deck import Card, Deck
 from .progress import CardProgress, advance, load_progress
-from .schedulers import Scheduler, check_rating, check_utc, get_scheduler
+from .ratings import RATINGS, check_rating
+from .schedulers import Scheduler, get_scheduler
 from .store import Review, ReviewStore, shared_store
-
-DAY_STARTS_AT = 4  # hour, local time
 
 
 @dataclass(frozen=True)
@@ -45,34 +47,6 @@ class Limits:
     new_per_day: int = 10
     reviews_per_day: int = 200
     day_starts_at: int = DAY_STARTS_AT
-
-
-def learning_day(when: datetime, tz: tzinfo | None = None, hour: int = DAY_STARTS_AT) -> date:
-    """The learning day of ``when``: its local date, counting times before 4 am as the
-    previous day. ``tz`` defaults to the computer's local time zone."""
-    return (when.astimezone(tz) - timedelta(hours=hour)).date()
-
-
-def _local_hour_in_utc(day: date, hour: int, tz: tzinfo | None) -> datetime:
-    """``hour`` o'clock on ``day`` in ``tz`` (None: the computer's zone), as UTC.
-
-    Each day gets its own UTC offset: across a change to or from summer time, 4 am is not
-    the same number of hours after midnight UTC as the day before. (The offset of
-    ``now.astimezone()`` is fixed, so it cannot stand in for the local zone.) A naive
-    datetime's ``astimezone`` reads it as the computer's local time for that date.
-    """
-    if tz is None:
-        return datetime.combine(day, time(hour)).astimezone(timezone.utc)
-    return datetime.combine(day, time(hour), tzinfo=tz).astimezone(timezone.utc)
-
-
-def day_bounds(
-    now: datetime, tz: tzinfo | None = None, hour: int = DAY_STARTS_AT
-) -> tuple[datetime, datetime]:
-    """(start, end) in UTC of the learning day containing ``now``."""
-    day = learning_day(now, tz, hour)
-    next_day = day + timedelta(days=1)
-    return _local_hour_in_utc(day, hour, tz), _local_hour_in_utc(next_day, hour, tz)
 
 
 def is_due(progress: CardProgress, now: datetime, day_end: datetime) -> bool:
@@ -211,7 +185,7 @@ class Summary:
 
 def _clock(now: datetime | Callable[[], datetime] | None) -> Callable[[], datetime]:
     if now is None:
-        return lambda: datetime.now(timezone.utc)
+        return utc_now
     if callable(now):
         return lambda: check_utc(now())
     fixed = check_utc(now)
@@ -298,12 +272,12 @@ class ReviewSession:
         if card is None:
             return {}
         if self._counts_as_practice(card, now):
-            return dict.fromkeys(range(1, 6))
+            return dict.fromkeys(RATINGS)
         before = self.progress.get(card.id)
         state = before.state if before else None
         return {
             rating: self.scheduler.review(state, rating, now, card_id=card.id).due - now
-            for rating in range(1, 6)
+            for rating in RATINGS
         }
 
     def answer(self, rating: int) -> Answer:
@@ -353,6 +327,7 @@ class ReviewSession:
         )
 
     def summary(self) -> Summary:
+        """What the session did, and what comes next."""
         next_due, next_card = self.next_due()
         return Summary(
             answers=len(self.answers),
@@ -363,4 +338,92 @@ class ReviewSession:
             next_card=next_card,
             due_tomorrow=self.due_tomorrow(),
             new_waiting=self.new_waiting(),
+        )
+
+
+def _earliest(
+    pairs: Iterable[tuple[datetime | None, Card | None]],
+) -> tuple[datetime | None, Card | None]:
+    """The (when, card) pair with the earliest time; (None, None) if no time is given."""
+    timed = [(when, card) for when, card in pairs if when is not None]
+    return min(timed, key=lambda pair: pair[0]) if timed else (None, None)
+
+
+class DeckByDeck:
+    """Several decks reviewed one after the other, each with its own queue and its own daily
+    limits (10 new cards, 200 reviews), as ``quiz(deck)`` gives each deck in a notebook: so
+    ``bpcourse review`` with no deck shows what quizzing every deck in turn would show.
+
+    ``limit`` caps the cards of all decks together. It offers what the terminal review
+    loop uses of a ReviewSession: ``current``, ``progress_text()``, ``preview()``,
+    ``answer(rating)``, ``next_due()``, ``summary()`` and ``clock``.
+    """
+
+    def __init__(self, decks: Sequence[Deck], store: ReviewStore, scheduler: Scheduler, *,
+                 limit: int | None = None, practice: bool = False,
+                 limits: Limits | None = None,
+                 now: datetime | Callable[[], datetime] | None = None):
+        limits = limits if limits is not None else Limits()
+        self.sessions: list[ReviewSession] = []
+        for deck in decks:
+            left = None if limit is None else max(0, limit - self.total)
+            self.sessions.append(ReviewSession(deck.cards, store, scheduler, now=now,
+                                               limit=left, limits=limits, practice=practice))
+        self.clock = self.sessions[0].clock if self.sessions else _clock(now)
+
+    @property
+    def total(self) -> int:
+        return sum(session.total for session in self.sessions)
+
+    @property
+    def _session(self) -> ReviewSession | None:
+        return next((s for s in self.sessions if s.current is not None), None)
+
+    @property
+    def current(self) -> Card | None:
+        session = self._session
+        return session.current if session is not None else None
+
+    def progress_text(self) -> str:
+        """The current deck's progress, then (if several decks have cards to show) which of
+        them it is: "3 / 10 · deck 2 of 4"."""
+        session = self._session
+        if session is None:
+            return ""
+        busy = [s for s in self.sessions if s.total]
+        text = session.progress_text()
+        if len(busy) > 1:
+            text += f" · deck {busy.index(session) + 1} of {len(busy)}"
+        return text
+
+    def preview(self) -> dict[int, timedelta | None]:
+        session = self._session
+        return session.preview() if session is not None else {}
+
+    def answer(self, rating: int) -> Answer:
+        session = self._session
+        if session is None:
+            raise RuntimeError("the session is over: there is no card to rate")
+        return session.answer(rating)
+
+    def next_due(self) -> tuple[datetime | None, Card | None]:
+        """The earliest of the decks' next due cards."""
+        return _earliest(s.next_due() for s in self.sessions)
+
+    def summary(self) -> Summary:
+        """The decks' summaries added up; what is due next is the earliest of theirs."""
+        parts = [s.summary() for s in self.sessions]
+        when, card = _earliest((p.next_due, p.next_card) for p in parts)
+        ratings: Counter[int] = Counter()
+        for part in parts:
+            ratings.update(part.ratings)
+        return Summary(
+            answers=sum(p.answers for p in parts),
+            cards=sum(p.cards for p in parts),
+            ratings=dict(sorted(ratings.items())),
+            practice=sum(p.practice for p in parts),
+            next_due=when,
+            next_card=card,
+            due_tomorrow=sum(p.due_tomorrow for p in parts),
+            new_waiting=sum(p.new_waiting for p in parts),
         )

@@ -19,13 +19,13 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta, timezone, tzinfo
-from pathlib import Path
+from datetime import datetime, timedelta, tzinfo
+from typing import Any
 
+from .days import DAY_STARTS_AT, check_utc, day_bounds, learning_day, utc_now
 from .deck import Deck, select_decks
 from .progress import CardProgress, load_progress
-from .schedulers import Scheduler, check_utc, get_scheduler
-from .session import DAY_STARTS_AT, day_bounds, learning_day
+from .schedulers import Scheduler, get_scheduler
 from .store import Review, ReviewStore, shared_store
 
 MATURE_DAYS = 21
@@ -49,7 +49,7 @@ class DeckStats:
     retention_reviews: int
     forecast: tuple[int, ...]
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "forecast": list(self.forecast)}
 
 
@@ -61,7 +61,7 @@ class StatsReport:
     total: DeckStats
     now: datetime
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "now": self.now.isoformat(),
             "decks": [d.to_dict() for d in self.decks],
@@ -176,7 +176,7 @@ def deck_stats(
     loaded = select_decks(decks)
     store = store if store is not None else shared_store()
     scheduler = scheduler if scheduler is not None else get_scheduler()
-    now = check_utc(now) if now is not None else datetime.now(timezone.utc)
+    now = check_utc(now) if now is not None else utc_now()
     progress = load_progress(store, scheduler)
     recent = store.reviews(since=now - timedelta(days=RETENTION_DAYS))
     per_deck = tuple(
@@ -202,30 +202,3 @@ def review_history(
                 "passed" if review.rating >= PASS_RATING else "failed")
             history[kind][index] += 1
     return history
-
-
-def plot_stats(
-    path: str | Path | None = None,
-    *,
-    decks: Iterable[str | Deck] | None = None,
-    store: ReviewStore | None = None,
-    scheduler: Scheduler | None = None,
-    now: datetime | None = None,
-    tz: tzinfo | None = None,
-):
-    """A matplotlib Figure: the 14-day due forecast and the review history of the last
-    30 days; saved to ``path`` (e.g. ``"stats.png"``) when given.
-
-    The figure shows itself when it is the last expression of a notebook cell (it is not
-    managed by pyplot, so it is shown once, and closing it is never needed).
-    """
-    from .plot import draw_stats  # lazy: matplotlib is slow to import
-
-    store = store if store is not None else shared_store()
-    now = check_utc(now) if now is not None else datetime.now(timezone.utc)
-    report = deck_stats(decks, store, scheduler, now, tz)
-    figure = draw_stats(report, review_history(store, now, tz=tz))
-    if path is not None:
-        figure.savefig(path, dpi=100)
-    return figure
-

@@ -18,7 +18,7 @@ Rules that keep a learner's progress safe:
 * The schema has a version (``PRAGMA user_version``) and numbered migrations.
 
 The log is the truth. The only other table is a cache of schedule states derived from it
-(see ``progress.py``), which can always be rebuilt.
+(see ``schedule_cache.py``), which can always be rebuilt.
 """
 
 from __future__ import annotations
@@ -34,7 +34,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TypeVar
 
-from .schedulers import check_rating, check_utc
+from .days import check_utc
+from .ratings import check_rating
 
 APPLICATION_ID = 0x62706372  # "bpcr": marks the file as a bpcourse review store
 STORE_FILENAME = "reviews.sqlite3"
@@ -100,30 +101,6 @@ class Review:
     def from_row(cls, row: tuple) -> Review:
         row_id, card_id, rating, micros, practice = row
         return cls(card_id, rating, from_micros(micros), bool(practice), row_id)
-
-
-@dataclass(frozen=True)
-class CachedCard:
-    """One card's cached derived state: the times as integer microseconds, the scheduler's
-    state as JSON (decoded only when needed)."""
-
-    card_id: str
-    due_us: int
-    first_us: int
-    last_us: int
-    reviews: int
-    state_json: str
-
-
-@dataclass(frozen=True)
-class CacheSnapshot:
-    """One consistent read: the log's largest row id, a scheduler's cache (None: no cache)
-    with the largest row id it covers, and the log rows added since."""
-
-    log_max_id: int
-    cached_max_id: int | None
-    cards: list[CachedCard]
-    new_rows: list[tuple]
 
 
 class StoreError(RuntimeError):
@@ -257,7 +234,7 @@ class ReviewStore:
                     "it was not opened")
         self._conn.execute("PRAGMA synchronous=FULL")
         if version < SCHEMA_VERSION:
-            self._write(self._migrate, "it was not opened")
+            self.write(self._migrate, "it was not opened")
 
     def _identify_read_only(self) -> tuple[int, int, list[str]]:
         """Identify the file through a connection that cannot change it.
@@ -330,9 +307,9 @@ class ReviewStore:
             time.sleep(pause * (0.5 + random.random()))
             pause = min(pause * 2, 0.2)
 
-    def _write(self, work: Callable[[sqlite3.Connection], T], lost: str) -> T:
-        """Run ``work`` in one write transaction, committed before returning (``lost``: see
-        ``_retry``)."""
+    def write(self, work: Callable[[sqlite3.Connection], T], lost: str) -> T:
+        """Run ``work`` in one write transaction, committed before returning; ``lost`` says
+        what is lost if another program keeps the store busy ("this rating was not saved")."""
 
         def attempt() -> T:
             with self._lock:
@@ -348,7 +325,7 @@ class ReviewStore:
 
         return self._retry(attempt, lost)
 
-    def _read(self, work: Callable[[sqlite3.Connection], T]) -> T:
+    def read(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run ``work`` in one read transaction: a consistent snapshot in WAL mode."""
 
         def attempt() -> T:
@@ -376,7 +353,7 @@ class ReviewStore:
         anything else raises ValueError and nothing is stored.
         """
         review = _checked(card_id, rating, when, practice)
-        row_id = self._write(
+        row_id = self.write(
             lambda conn: conn.execute(INSERT_REVIEW, _values(review)).lastrowid,
             "this rating was not saved",
         )
@@ -386,13 +363,14 @@ class ReviewStore:
         """Append many reviews in one transaction (imports, benchmarks); returns the count."""
         rows = [_values(_checked(r.card_id, r.rating, r.reviewed_at, r.practice))
                 for r in reviews]
-        self._write(lambda conn: conn.executemany(INSERT_REVIEW, rows),
+        self.write(lambda conn: conn.executemany(INSERT_REVIEW, rows),
                     "these reviews were not saved")
         return len(rows)
 
     def reviews(self, card_id: str | None = None, since: datetime | None = None) -> list[Review]:
         """The logged reviews, oldest first: all, or one card's, or those from ``since`` on."""
-        conditions, args = [], []
+        conditions: list[str] = []
+        args: list[object] = []
         if card_id is not None:
             conditions.append("card_id = ?")
             args.append(card_id)
@@ -401,85 +379,11 @@ class ReviewStore:
             args.append(to_micros(check_utc(since, "since")))
         where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
         query = f"SELECT {ROW} FROM reviews {where} ORDER BY reviewed_at, id"
-        rows = self._read(lambda conn: conn.execute(query, args).fetchall())
+        rows = self.read(lambda conn: conn.execute(query, args).fetchall())
         return [Review.from_row(row) for row in rows]
 
     def __len__(self) -> int:
-        return self._read(lambda conn: conn.execute("SELECT count(*) FROM reviews").fetchone()[0])
-
-    # -- the schedule cache (used by progress.py) --------------------------------------
-
-    def full_log(self) -> tuple[int, list[tuple]]:
-        """The log's largest row id and every row ``(id, card_id, rating, reviewed_at_us,
-        practice)`` ordered by card and time, read in one snapshot."""
-
-        def read(conn: sqlite3.Connection) -> tuple[int, list[tuple]]:
-            rows = conn.execute(
-                f"SELECT {ROW} FROM reviews ORDER BY card_id, reviewed_at, id"
-            ).fetchall()
-            return _max_id(conn), rows
-
-        return self._read(read)
-
-    def cache_snapshot(self, scheduler_key: str) -> CacheSnapshot:
-        """The cached states of one scheduler and the log rows added since, in one read."""
-
-        def read(conn: sqlite3.Connection) -> CacheSnapshot:
-            log_max_id = _max_id(conn)
-            cached_max_id = _cached_max_id(conn, scheduler_key)
-            if cached_max_id is None:
-                return CacheSnapshot(log_max_id, None, [], [])
-            cards = [
-                CachedCard(*row) for row in conn.execute(
-                    "SELECT card_id, due, first_review, last_review, reviews, state"
-                    " FROM schedule_cache WHERE scheduler = ?",
-                    (scheduler_key,),
-                )
-            ]
-            new_rows = conn.execute(
-                f"SELECT {ROW} FROM reviews WHERE id > ? ORDER BY card_id, reviewed_at, id",
-                (cached_max_id,),
-            ).fetchall()
-            return CacheSnapshot(log_max_id, cached_max_id, cards, new_rows)
-
-        return self._read(read)
-
-    def save_cache(
-        self,
-        scheduler_key: str,
-        based_on: int | None,
-        log_max_id: int,
-        cards: Iterable[CachedCard],
-        replace_all: bool,
-    ) -> bool:
-        """Store derived states covering the log up to row ``log_max_id``.
-
-        An update (``replace_all=False``) is written only if the cache is still the one it
-        was computed from (covering up to ``based_on``), a rebuild only if the cache is
-        older than it: two processes updating at once cannot mix their results. Returns
-        whether it was written.
-        """
-        rows = [
-            (scheduler_key, c.card_id, c.due_us, c.first_us, c.last_us, c.reviews, c.state_json)
-            for c in cards
-        ]
-
-        def write(conn: sqlite3.Connection) -> bool:
-            current = _cached_max_id(conn, scheduler_key)
-            if replace_all:
-                if current is not None and current >= log_max_id:
-                    return False
-                conn.execute("DELETE FROM schedule_cache WHERE scheduler = ?", (scheduler_key,))
-            elif current != based_on:
-                return False
-            conn.executemany("INSERT OR REPLACE INTO schedule_cache VALUES (?,?,?,?,?,?,?)", rows)
-            conn.execute(
-                "INSERT OR REPLACE INTO schedule_cache_position VALUES (?,?)",
-                (scheduler_key, log_max_id),
-            )
-            return True
-
-        return self._write(write, "the schedule cache was not updated")
+        return self.read(lambda conn: conn.execute("SELECT count(*) FROM reviews").fetchone()[0])
 
     # -- housekeeping ------------------------------------------------------------------
 
@@ -513,17 +417,6 @@ def shared_store() -> ReviewStore:
         if store is None or store.closed:
             store = _shared[path] = ReviewStore(path)
         return store
-
-
-def _max_id(conn: sqlite3.Connection) -> int:
-    return conn.execute("SELECT coalesce(max(id), 0) FROM reviews").fetchone()[0]
-
-
-def _cached_max_id(conn: sqlite3.Connection, scheduler_key: str) -> int | None:
-    row = conn.execute(
-        "SELECT log_max_id FROM schedule_cache_position WHERE scheduler = ?", (scheduler_key,)
-    ).fetchone()
-    return row[0] if row else None
 
 
 def _values(review: Review) -> tuple:

@@ -19,17 +19,11 @@ import ipywidgets as widgets
 
 from .deck import Deck, load_deck
 from .markup import to_html
-from .schedulers import RATING_LABELS, RATINGS, Scheduler
+from .ratings import Rating, rating_text
+from .schedulers import Scheduler
 from .session import ReviewSession, Summary
 from .store import ReviewStore, shared_store
 from .timefmt import format_interval, format_moment
-
-BUTTON_STYLES = {1: "danger", 2: "warning", 3: "warning", 4: "info", 5: "success"}
-
-
-def rating_text(rating: int) -> str:
-    """ "1 Not at all", "4 Mostly", ... the words on the rating buttons."""
-    return f"{rating} {RATING_LABELS[rating]}"
 
 
 def _show(widget: widgets.Widget, visible: bool) -> None:
@@ -55,15 +49,15 @@ class QuizWidget(widgets.VBox):
         self.show_button = widgets.Button(description="Show answer", icon="eye")
         self.question = widgets.HTML("How well did you know this?")
         self.rating_buttons = [
-            widgets.Button(description=rating_text(r), button_style=BUTTON_STYLES[r],
+            widgets.Button(description=r.text, button_style=r.style,
                            layout=widgets.Layout(width="auto"))
-            for r in RATINGS
+            for r in Rating
         ]
         self.message = widgets.HTMLMath()
         self.practice_button = widgets.Button(description="Practice anyway", icon="repeat")
         self.show_button.on_click(lambda _button: self.reveal())
-        for rating, button in zip(RATINGS, self.rating_buttons, strict=True):
-            button.on_click(lambda _button, rating=rating: self.rate(rating))
+        for rating, button in zip(Rating, self.rating_buttons, strict=True):
+            button.on_click(lambda _button, rating=int(rating): self.rate(rating))
         self.practice_button.on_click(lambda _button: self.start_practice())
         self.ratings = widgets.HBox(self.rating_buttons)
         super().__init__([
@@ -117,10 +111,10 @@ class QuizWidget(widgets.VBox):
             return
         self.back.value = to_html(card.back)
         previews = self.session.preview()
-        for rating, button in zip(RATINGS, self.rating_buttons, strict=True):
+        for rating, button in zip(Rating, self.rating_buttons, strict=True):
             interval = previews.get(rating)
             suffix = f" · {format_interval(interval)}" if interval is not None else ""
-            button.description = rating_text(rating) + suffix
+            button.description = rating.text + suffix
         _show(self.show_button, False)
         for part in (self.back, self.question, self.ratings):
             _show(part, True)
