@@ -12,7 +12,7 @@ from bpcourse.flashcards import SM2, ReviewStore, deck_stats, plot_stats
 from bpcourse.flashcards.deck import Card, Deck
 from bpcourse.flashcards.timefmt import format_interval
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 UTC = timezone.utc
 NOW = datetime(2024, 3, 10, 12, 0, tzinfo=UTC)
 DECK = Deck("five", "Five cards", tuple(Card(i, "f", "b", deck="five") for i in "abcde"))

@@ -15,7 +15,7 @@ import pytest
 from bpcourse.flashcards import Review, ReviewStore, StoreError
 from bpcourse.flashcards.store import SCHEMA_VERSION, default_store_path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=timezone.utc)
 
 

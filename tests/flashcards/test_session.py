@@ -21,7 +21,7 @@ from bpcourse.flashcards.progress import load_progress, replay
 from bpcourse.flashcards.session import next_due
 from bpcourse.flashcards.store import Review
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 UTC = timezone.utc
 PLUS2 = timezone(timedelta(hours=2))  # the learner's local time in these tests
 # 10:00 local on 1 March 2024

@@ -22,7 +22,7 @@ from bpcourse.flashcards.deck import DECK_NAMES
 from bpcourse.flashcards.progress import load_progress
 from bpcourse.flashcards.session import DeckByDeck
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DECK = """\
 deck: mini
 title: Mini deck
