@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .trace import split_name
+
+if TYPE_CHECKING:
+    from .mlp import MLP
+    from .train import History
 
 
 class TrainingDiverged(FloatingPointError):
@@ -13,7 +19,7 @@ class TrainingDiverged(FloatingPointError):
     ``fit`` attaches the run so far as ``history`` (None when raised elsewhere).
     """
 
-    history = None
+    history: History | None = None
 
 
 def grad_norms(grads: dict[str, np.ndarray]) -> dict[str, float]:
@@ -50,7 +56,7 @@ def global_norm(grads: dict[str, np.ndarray]) -> float:
     return m * float(np.sqrt(sum(np.sum((g / m) ** 2) for g in grads.values())))
 
 
-def _gradients_look_finite(net) -> bool:
+def _gradients_look_finite(net: MLP) -> bool:
     """Fast test run after every step: NaN or inf anywhere upstream reaches the gradients.
 
     A sum is NaN or inf whenever an entry is, so one reduction per gradient suffices; the
@@ -61,7 +67,7 @@ def _gradients_look_finite(net) -> bool:
                for l in range(1, net.n_layers + 1) for g in ("dW", "db"))
 
 
-def _first_non_finite(net) -> str | None:
+def _first_non_finite(net: MLP) -> str | None:
     """The first array, in the order the passes computed them, holding NaN or inf."""
     t = net.trace
     for name in t.names():
@@ -73,7 +79,7 @@ def _first_non_finite(net) -> str | None:
     return None
 
 
-def check_finite(net, loss: float, step: int, epoch: int, lr: float | None = None) -> None:
+def check_finite(net: MLP, loss: float, step: int, epoch: int, lr: float | None = None) -> None:
     """Raise TrainingDiverged if the last pass produced NaN or inf anywhere.
 
     Called after every training step, so training stops at the first bad value

@@ -24,7 +24,7 @@ from contextlib import contextmanager
 import numpy as np
 
 from .activations import OUTPUTS, get_activation
-from .losses import check_loss, loss_value, output_delta, output_function, targets
+from .losses import check_loss, get_loss, output_function, targets
 from .trace import Trace
 
 INITS = ("xavier", "he", "normal")
@@ -183,35 +183,45 @@ class MLP:
         return X
 
     def forward(self, X) -> np.ndarray:
-        r"""Compute the output $A^{(L)}$ for the rows of X, recording every Z and A."""
+        r"""Compute the output $A^{(L)}$ for the rows of X, recording every Z and A.
+
+        Shapes:
+            X = A0: (N, n_0)
+            W{l}: (n_{l-1}, n_l), b{l}: (n_l,)
+            Z{l}, A{l}, mask{l} (dropout): (N, n_l)
+            returns A{L}: (N, n_L)
+        """
         A = self._check_input(X)
         trace = Trace(A0=A)
         keep = 1.0 - self.dropout
         for l in range(1, self.n_layers + 1):
             Z = A @ self.params[f"W{l}"] + self.params[f"b{l}"]
+            mask: np.ndarray | None = None
             if l < self.n_layers:
                 A = self.activations[l - 1].f(Z)
                 if self.training and self.dropout:
                     # Inverted dropout: scale the kept units by 1/keep now, so the
                     # expected activation is unchanged and eval mode needs no rescaling.
                     mask = (self.rng.random(A.shape) < keep).astype(self.dtype) / keep
-                    trace[f"mask{l}"] = mask
                     A = A * mask
             else:
                 A = output_function(self.output)(Z)
+            # Z and A before the mask: the trace prints entries in the order stored.
             trace[f"Z{l}"], trace[f"A{l}"] = Z, A
+            if mask is not None:
+                trace[f"mask{l}"] = mask
         self.trace = trace
         return A
 
     __call__ = forward
 
     def predict(self, X) -> np.ndarray:
-        """Predictions in eval mode: class labels for softmax/sigmoid outputs, else values."""
-        was_training, self.training = self.training, False
-        try:
+        """Predictions in eval mode: class labels for softmax/sigmoid outputs, else values.
+
+        The net's mode and ``net.trace`` are left as they were.
+        """
+        with self.evaluating():
             out = self.forward(X)
-        finally:
-            self.training = was_training
         return self.decide(out)
 
     def decide(self, out: np.ndarray) -> np.ndarray:
@@ -234,19 +244,26 @@ class MLP:
 
     def _loss(self, loss: str, Y: np.ndarray, l2: float) -> float:
         L = self.n_layers
-        value = loss_value(loss, self.trace[f"Z{L}"], self.trace[f"A{L}"], Y)
+        value = get_loss(loss).value(self.trace[f"Z{L}"], self.trace[f"A{L}"], Y)
         if l2:
             value += 0.5 * l2 * sum(float(np.sum(self.params[f"W{l}"] ** 2))
                                     for l in range(1, L + 1))
         self.trace.loss = value
         return value
 
-    def loss_and_gradients(self, X, Y, loss: str = "mse", l2: float = 0.0):
+    def loss_and_gradients(self, X, Y, loss: str = "mse", l2: float = 0.0
+                           ) -> tuple[float, dict[str, np.ndarray]]:
         r"""Forward and backward pass: returns ``(loss, grads)``.
 
         ``grads`` has the keys and shapes of ``params``. With ``l2 = λ`` the loss gains
         $\frac{λ}{2}\sum_l \lVert W^{(l)}\rVert^2$ and each $\partial L/\partial W^{(l)}$
         gains $λ W^{(l)}$ (biases are not penalised).
+
+        Shapes:
+            X = A0: (N, n_0)
+            Y: (N, n_L); or (N,) integer class labels for cross_entropy, or (N,) if n_L = 1
+            returns loss: scalar
+            returns grads["W{l}"]: (n_{l-1}, n_l), grads["b{l}"]: (n_l,)
         """
         check_loss(loss, self.output)
         A = self.forward(X)
@@ -259,9 +276,16 @@ class MLP:
 
         Y must already be an (N, n_L) array of the net's dtype (``loss_and_gradients``
         prepares it).
+
+        Shapes:
+            Y, Z{L}, A{L}: (N, n_L)
+            delta{l}, dA{l}, fprime{l}: (N, n_l)
+            dW{l} = A{l-1}.T @ delta{l}: (n_{l-1}, n_l), as W{l}
+            db{l}: (n_l,), as b{l}
+            returns grads["W{l}"]: (n_{l-1}, n_l), grads["b{l}"]: (n_l,)
         """
         t, L = self.trace, self.n_layers
-        delta = output_delta(loss, self.output, t[f"Z{L}"], t[f"A{L}"], Y)
+        delta = get_loss(loss).delta(self.output, t[f"Z{L}"], t[f"A{L}"], Y)
         grads: dict[str, np.ndarray] = {}
         for l in range(L, 0, -1):
             t[f"delta{l}"] = delta

@@ -17,6 +17,7 @@ predictions leaves it as it was: same train/eval mode, same ``net.trace``.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -27,6 +28,9 @@ from matplotlib.patches import Circle
 
 from .activations import get_activation
 from .trace import split_name
+
+if TYPE_CHECKING:
+    from .mlp import MLP
 
 #: Edge colours of ``draw_network``: positive weights excite, negative ones inhibit.
 POSITIVE = "#1f77b4"
@@ -89,8 +93,9 @@ def plot_loss_curves(history, ax: Axes | None = None, title: str | None = None,
     return ax
 
 
-def _norm_series(source) -> dict[str, object]:
-    """The gradient norms in ``source`` (a History or a dict), ordered W1, W2, ..."""
+def _norm_series(source) -> dict[str, Any]:
+    """The gradient norms in ``source`` (a History or a dict), ordered W1, W2, ...: each a
+    number (one backward pass) or a list of them (one per step)."""
     norms = source.grad_norms if hasattr(source, "grad_norms") else source
     if not isinstance(norms, Mapping) or not norms:
         raise ValueError("plot_grad_norms needs a History or a non-empty dict "
@@ -144,7 +149,7 @@ def grid_points(X, resolution: int = 200, margin: float = 0.1):
     return xs, ys, np.column_stack([gx.ravel(), gy.ravel()])
 
 
-def class_labels(net, points) -> np.ndarray:
+def class_labels(net: MLP, points) -> np.ndarray:
     """The class the net assigns to each row of ``points``, in eval mode.
 
     Softmax and sigmoid outputs use ``net.predict``. An identity output is read as a
@@ -162,7 +167,7 @@ def class_labels(net, points) -> np.ndarray:
     return (out[:, 0] >= 0.5).astype(int) if out.shape[1] == 1 else out.argmax(axis=1)
 
 
-def plot_decision_boundary(net, X, y, ax: Axes | None = None, resolution: int = 200,
+def plot_decision_boundary(net: MLP, X, y, ax: Axes | None = None, resolution: int = 200,
                            title: str | None = None, margin: float = 0.1) -> Axes:
     """The plane coloured by the class ``net`` predicts there, with the data on top.
 
@@ -208,7 +213,7 @@ def shown_units(n: int, max_units: int = 10) -> list[int | None]:
     return [*range(max_units - 1), None, n - 1]
 
 
-def _one_sample(net, X) -> dict[str, np.ndarray]:
+def _one_sample(net: MLP, X) -> dict[str, np.ndarray]:
     """Activations A0..AL of one input sample, from a forward pass in eval mode."""
     x = np.asarray(X, dtype=float)
     if x.size != net.sizes[0] or (x.ndim == 2 and x.shape[0] != 1) or x.ndim > 2:
@@ -220,7 +225,7 @@ def _one_sample(net, X) -> dict[str, np.ndarray]:
     return values
 
 
-def _layer_caption(net, layer: int) -> str:
+def _layer_caption(net: MLP, layer: int) -> str:
     n = net.sizes[layer]
     units = f"{n} unit{'s' if n != 1 else ''}"
     if layer == 0:
@@ -228,7 +233,7 @@ def _layer_caption(net, layer: int) -> str:
     return f"$A^{{({layer})}}$: {net.activation_name(layer)}\n{units}"
 
 
-def draw_network(net, ax: Axes | None = None, show_values: bool = False, X=None,
+def draw_network(net: MLP, ax: Axes | None = None, show_values: bool = False, X=None,
                  title: str | None = None, show_weights: bool = False,
                  max_units: int = 10) -> Axes:
     r"""The MLP as a diagram: one column of circles per layer (layer 0 = the inputs).
@@ -334,7 +339,7 @@ def plot_activation(name: str, ax: Axes | None = None, z_range: tuple[float, flo
     return ax
 
 
-def plot_weight_histograms(net, ax: Axes | None = None, bins: int = 30,
+def plot_weight_histograms(net: MLP, ax: Axes | None = None, bins: int = 30,
                            include_bias: bool = False) -> Axes:
     r"""One outlined histogram per layer of the entries of $W^{(l)}$, on shared bins.
 
@@ -351,7 +356,7 @@ def plot_weight_histograms(net, ax: Axes | None = None, bins: int = 30,
     everything = np.concatenate([w for _, w in layers])
     edges = np.histogram_bin_edges(everything, bins=bins)
     for layer, w in layers:
-        ax.hist(w, bins=edges, histtype="step", linewidth=1.5,
+        ax.hist(w, bins=edges.tolist(), histtype="step", linewidth=1.5,
                 color=CLASS_COLORS[(layer - 1) % len(CLASS_COLORS)],
                 label=f"W{layer} (std {w.std():.3g})")
     ax.set_xlabel("weight value")

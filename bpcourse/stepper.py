@@ -23,19 +23,17 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .losses import targets
+from .losses import get_loss, targets
+from .trace import Trace
 
-#: How the loss hands the output layer its delta, per (loss, output) pair.
-OUTPUT_RULES: dict[tuple[str, str], str] = {
-    ("cross_entropy", "softmax"): "(Ŷ − Y) / N",
-    ("binary_cross_entropy", "sigmoid"): "(Ŷ − Y) / N",
-    ("mse", "identity"): "(Ŷ − Y) / N",
-    ("mse", "sigmoid"): "(Ŷ − Y) / N ⊙ σ'(Z)",
-    ("mse", "softmax"): "Ŷ ⊙ (G − rowsum(G ⊙ Ŷ)), G = (Ŷ − Y) / N",
-}
+if TYPE_CHECKING:
+    import ipywidgets
+
+    from .mlp import MLP
 
 _ROLE_COLOURS = {"cached": "#e8f0fe", "from the loss": "#fdf2e0", "upstream": "#fdf2e0",
                  "local": "#f3e8fd", "result": "#e6f4ea", "sent down": "#f1f3f4"}
@@ -56,8 +54,9 @@ class BackwardStep:
     r"""Everything backprop reads and writes at one layer ``layer`` (1-based).
 
     ``upstream`` ($\partial L/\partial A^{(l)}$) and ``fprime`` ($f'(Z^{(l)})$) are None at
-    the output layer, whose delta comes from the loss (``rule``); ``sent_down``
-    ($\delta^{(l)} W^{(l)\top}$) is None at layer 1, below which there are no parameters.
+    the output layer, whose delta comes from the loss (``rule``), and ``Y`` everywhere else;
+    ``sent_down`` ($\delta^{(l)} W^{(l)\top}$) is None at layer 1, below which there are no
+    parameters.
     """
 
     layer: int
@@ -87,11 +86,11 @@ class BackwardStep:
         k, p = self.layer, self.layer - 1
         q = [Quantity("cached", f"A{p}", f"(N, n{p})", self.A_prev),
              Quantity("cached", f"Z{k}", f"(N, n{k})", self.Z)]
-        if self.is_output:
+        if self.Y is not None:  # the output layer
             q += [Quantity("from the loss", f"Ŷ = A{k}", f"(N, n{k})", self.A),
                   Quantity("from the loss", "Y", f"(N, n{k})", self.Y),
                   Quantity("result", f"δ{k} = {self.rule}", f"(N, n{k})", self.delta)]
-        else:
+        elif self.upstream is not None and self.fprime is not None:  # a hidden layer
             q.append(Quantity("upstream", f"dA{k} = δ{k + 1} W{k + 1}ᵀ", f"(N, n{k})",
                               self.upstream))
             if self.mask is not None:
@@ -114,8 +113,12 @@ class BackwardStep:
         return f"Step {index + 1} of {total}: layer {self.layer} ({where})"
 
 
-def _copy(a: np.ndarray | None) -> np.ndarray | None:
-    return None if a is None else np.array(a, copy=True)
+def _copy(a: np.ndarray) -> np.ndarray:
+    return np.array(a, copy=True)
+
+
+def _copy_or_none(a: np.ndarray | None) -> np.ndarray | None:
+    return None if a is None else _copy(a)
 
 
 class BackwardStepper:
@@ -125,7 +128,7 @@ class BackwardStepper:
     them. The arrays are copies, so later calls on ``net`` do not change the steps.
     """
 
-    def __init__(self, net, X, Y, loss: str = "cross_entropy") -> None:
+    def __init__(self, net: MLP, X, Y, loss: str = "cross_entropy") -> None:
         self.net, self.loss = net, loss
         net.loss_and_gradients(X, Y, loss=loss)
         t, L = net.trace, net.n_layers
@@ -133,15 +136,15 @@ class BackwardStepper:
         self.sizes = list(net.sizes)
         self.steps: list[BackwardStep] = [self._step(t, k, L) for k in range(L, 0, -1)]
 
-    def _step(self, t, k: int, L: int) -> BackwardStep:
+    def _step(self, t: Trace, k: int, L: int) -> BackwardStep:
         out = k == L
         return BackwardStep(
             layer=k, n_layers=L, f=self.net.activation_name(k), loss=self.loss,
-            rule=OUTPUT_RULES[(self.loss, self.net.output)] if out else "",
+            rule=get_loss(self.loss).rule(self.net.output) if out else "",
             A_prev=_copy(t[f"A{k - 1}"]), Z=_copy(t[f"Z{k}"]), A=_copy(t[f"A{k}"]),
             W=_copy(self.net.params[f"W{k}"]),
             upstream=None if out else _copy(t[f"dA{k}"]),
-            mask=_copy(t.get(f"mask{k}")),
+            mask=_copy_or_none(t.get(f"mask{k}")),
             fprime=None if out else _copy(t[f"fprime{k}"]),
             delta=_copy(t[f"delta{k}"]), dW=_copy(t[f"dW{k}"]), db=_copy(t[f"db{k}"]),
             sent_down=_copy(t[f"dA{k - 1}"]) if k > 1 else None,
@@ -205,7 +208,7 @@ class BackwardStepper:
                 + arrow.join(boxes) + "</div>")
 
     # -- widget -------------------------------------------------------------------------
-    def widget(self):
+    def widget(self) -> ipywidgets.VBox:
         """Prev/Next buttons and an HTML view of the current step (ipywidgets VBox)."""
         import ipywidgets as widgets
 

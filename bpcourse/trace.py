@@ -11,8 +11,6 @@ import re
 
 import numpy as np
 
-# Order in which a layer's entries are listed: forward first, then backward.
-_ORDER = ["Z", "A", "mask", "dA", "fprime", "delta", "dW", "db"]
 _NAME = re.compile(r"^([A-Za-z]+?)(\d+)$")
 
 
@@ -24,37 +22,30 @@ def split_name(name: str) -> tuple[str, int]:
     return m.group(1), int(m.group(2))
 
 
-def _sort_key(name: str) -> tuple[int, int, int]:
-    stem, layer = split_name(name)
-    backward = stem in ("dA", "fprime", "delta", "dW", "db")
-    # Forward entries by increasing layer, then backward entries by decreasing layer,
-    # the order in which the passes computed them.
-    return (int(backward), -layer if backward else layer, _ORDER.index(stem))
-
-
 def _preview(a: np.ndarray, k: int = 4) -> str:
     flat = np.ravel(a)
     vals = ", ".join(f"{v: .4g}" for v in flat[:k])
     return f"[{vals}{', ...' if flat.size > k else ''}]"
 
 
-class Trace(dict):
+class Trace(dict[str, np.ndarray]):
     """A dict name -> array, filled by ``MLP.forward`` and ``MLP.loss_and_gradients``.
 
     ``trace["delta2"]`` is one array; ``trace.layer(2)`` is every entry of layer 2;
     printing the trace gives one row per array: name, layer, shape and a few values.
+    Entries keep the order the passes stored them in, which is the order they were
+    computed: forward by increasing layer, then backward from the output layer down.
     """
 
     loss: float | None = None
 
     def layer(self, l: int) -> dict[str, np.ndarray]:
         """Every entry of layer ``l`` (``A0`` is layer 0), in the order they were computed."""
-        names = sorted((n for n in self if split_name(n)[1] == l), key=_sort_key)
-        return {n: self[n] for n in names}
+        return {n: a for n, a in self.items() if split_name(n)[1] == l}
 
     def names(self) -> list[str]:
         """All names, forward pass first, then the backward pass from the output down."""
-        return sorted(self, key=_sort_key)
+        return list(self)
 
     def table(self) -> str:
         rows = [("name", "layer", "shape", "values")]

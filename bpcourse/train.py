@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -12,8 +13,11 @@ from .data import minibatches
 from .diagnostics import TrainingDiverged, check_finite, clip_by_global_norm, grad_norms
 from .optim import SGD, Optimizer
 
+if TYPE_CHECKING:
+    from .mlp import MLP
 
-def accuracy(net, X, Y) -> float | None:
+
+def accuracy(net: MLP, X, Y) -> float | None:
     """Share of rows classified correctly (eval mode), or None for a regression output."""
     if net.output == "identity":
         return None
@@ -71,7 +75,7 @@ class History:
         return f"History({', '.join(parts)})"
 
 
-def _evaluate(net, X, Y, loss: str) -> tuple[float, float | None]:
+def _evaluate(net: MLP, X, Y, loss: str) -> tuple[float, float | None]:
     """Data loss (no L2 penalty) and accuracy on a whole set, in eval mode (no dropout)."""
     with net.evaluating():
         value = net.loss(X, Y, loss=loss)
@@ -90,7 +94,7 @@ def _progress_bar(epochs: int, enabled: bool):
     return tqdm(total=epochs, unit="epoch", leave=True)
 
 
-def fit(net, X, Y, loss: str = "mse", optimizer: Optimizer | None = None, epochs: int = 10,
+def fit(net: MLP, X, Y, loss: str = "mse", optimizer: Optimizer | None = None, epochs: int = 10,
         batch_size: int = 32, l2: float = 0.0, val=None, progress: bool = True,
         seed: int = 0, clip_norm: float | None = None,
         on_epoch: Callable[[int, History], bool | None] | None = None) -> History:
@@ -147,7 +151,7 @@ def fit(net, X, Y, loss: str = "mse", optimizer: Optimizer | None = None, epochs
     return history
 
 
-def _record_epoch(history: History, net, X, Y, loss: str, val) -> None:
+def _record_epoch(history: History, net: MLP, X, Y, loss: str, val) -> None:
     with np.errstate(over="ignore", invalid="ignore"):
         tl, ta = _evaluate(net, X, Y, loss)
         history.train_loss.append(tl)

@@ -10,12 +10,16 @@ underfitting, and so on.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .. import capstone
 from ..train import accuracy
 from . import check_value, verdict
+
+if TYPE_CHECKING:
+    from ..mlp import MLP
 
 # -- 1. counting parameters -------------------------------------------------------------
 
@@ -127,7 +131,7 @@ def check_diagnoses(answers: Mapping[str, object]) -> bool:
 # -- 3. your own network on the spiral --------------------------------------------------
 
 
-def check_spiral_accuracy(net, target: float = 0.9) -> bool:
+def check_spiral_accuracy(net: MLP, target: float = 0.9) -> bool:
     """Check that a trained ``net`` classifies at least ``target`` of the capstone's
     validation points correctly (the points it was not trained on).
 
@@ -149,6 +153,7 @@ def check_spiral_accuracy(net, target: float = 0.9) -> bool:
         return verdict(False, what, "The weights contain NaN or inf: training diverged.",
                        "lower the learning rate.")
     val_acc, train_acc = accuracy(net, X_val, y_val), accuracy(net, X_tr, y_tr)
+    assert val_acc is not None and train_acc is not None  # None only for identity outputs
     detail = f"Validation accuracy {val_acc:.3f}, training accuracy {train_acc:.3f}."
     if val_acc >= target:
         return verdict(True, what, detail)

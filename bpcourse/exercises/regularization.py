@@ -14,11 +14,16 @@ the slip.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .. import regularization
 from ..train import History
 from . import grade, same_value, verdict
+
+if TYPE_CHECKING:
+    from ..mlp import MLP
 
 NO_ANSWER = "There is no answer yet: replace the ... with yours."
 
@@ -84,7 +89,7 @@ def check_keep_scale(answer, *, p: float) -> bool:
                   "1/(1 − p).")
 
 
-def _forward_scaled(net, X, scale: float) -> np.ndarray:
+def _forward_scaled(net: MLP, X, scale: float) -> np.ndarray:
     """The net's output with every hidden activation multiplied by ``scale`` (no mask).
 
     With ``scale = 1 - p`` this is the older, non-inverted dropout's evaluation pass,
@@ -102,7 +107,7 @@ def _forward_scaled(net, X, scale: float) -> np.ndarray:
     return A
 
 
-def check_eval_output(answer, *, net, X) -> bool:
+def check_eval_output(answer, *, net: MLP, X) -> bool:
     """Check the output of a dropout ``net`` for ``X`` in evaluation mode.
 
     The check leaves the net as it found it: same mode, same trace, same random state.

@@ -22,11 +22,12 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING
 
 import numpy as np
 import sympy as sp
 
+from ..trace import split_name
 from .model import (
     SymbolicMLP,
     _check_form,
@@ -35,18 +36,23 @@ from .model import (
     softmax_delta_compact,
 )
 
+if TYPE_CHECKING:
+    from ..mlp import MLP
+
 LOSS = sp.Symbol("L")
 _PARAM = re.compile(r"^\s*([Wb])(\d+)\s*\[\s*(\d+)\s*(?:,\s*(\d+)\s*)?\]\s*$")
 
 
-class NumpyRef(NamedTuple):
+# A dataclass, not a NamedTuple, whose ``index`` would shadow ``tuple.index``.
+@dataclass(frozen=True)
+class NumpyRef:
     """Where the NumPy network keeps a number: ``getattr(net, where)[name][index]``."""
 
     where: str  # "trace" or "params"
     name: str
     index: tuple[int, ...]
 
-    def lookup(self, net) -> float:
+    def lookup(self, net: MLP) -> float:
         return float(getattr(net, self.where)[self.name][self.index])
 
     def __str__(self) -> str:
@@ -68,7 +74,7 @@ def parse_parameter(name: str, sizes) -> tuple[str, int, tuple[int, ...]]:
     return f"{kind}{layer}", layer, index
 
 
-def parameter_entries(net) -> list[str]:
+def parameter_entries(net: MLP) -> list[str]:
     """Every scalar parameter of ``net`` as a ``chain_rule`` name: W1[0,0], ..., b1[0], ..."""
     return [f"{name}[{','.join(map(str, i))}]"
             for name, p in net.params.items() for i in np.ndindex(p.shape)]
@@ -167,7 +173,7 @@ class ChainRule:
 
         def backward_order(node: sp.Symbol) -> tuple:
             ref = found[node]
-            layer = int(re.search(r"\d+$", ref.name).group())
+            layer = split_name(ref.name)[1]
             return (-layer, ref.name.startswith("delta"), ref.index)
 
         order = sorted(found, key=backward_order)
@@ -251,7 +257,7 @@ def _output_factors(b: _Builder, loss: str, m: int) -> list[Factor]:
                                                                   a_out[m]))]
 
 
-def chain_rule(net, parameter: str, x, y, loss: str = "mse") -> ChainRule:
+def chain_rule(net: MLP, parameter: str, x, y, loss: str = "mse") -> ChainRule:
     r"""The chain rule for ``parameter`` (e.g. ``"W1[0,1]"`` or ``"b2[1]"``) at one sample.
 
     Factors run from the loss down: $\partial L/\partial a^{(L)}$, $\partial a/\partial z$,

@@ -17,11 +17,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import sympy as sp
 
+from ..losses import get_loss
 from .model import SymbolicMLP, one_sample
+
+if TYPE_CHECKING:
+    from ..mlp import MLP
 
 
 @dataclass
@@ -71,12 +76,13 @@ class ComputationGraph:
     def forward(self) -> None:
         """Evaluate every operation from its children's values, leaves first."""
         for node in self.nodes:
-            if node.is_leaf:
+            local = node.local
+            if node.is_leaf or local is None:
                 continue
             at = {u: sp.Float(self.nodes[c].value)
                   for u, c in zip(node.args, node.children, strict=True)}
-            node.value = _number(node.local.xreplace(at))
-            node.partials = [_number(sp.diff(node.local, u).xreplace(at)) for u in node.args]
+            node.value = _number(local.xreplace(at))
+            node.partials = [_number(sp.diff(local, u).xreplace(at)) for u in node.args]
 
     def backward(self) -> None:
         """Reverse accumulation: the output's gradient is 1, each node passes its gradient
@@ -172,7 +178,7 @@ class ComputationGraph:
         return cls(nodes)
 
     @classmethod
-    def from_network(cls, net, x, y, loss: str = "mse") -> ComputationGraph:
+    def from_network(cls, net: MLP, x, y, loss: str = "mse") -> ComputationGraph:
         """One sample through ``net``: leaves x, W, b, y; one node per z, per a, and L.
 
         Local expressions are the compact ones of ``SymbolicMLP`` (a z-node is
@@ -212,14 +218,13 @@ class ComputationGraph:
         for s in twin.y:
             leaf(s)
         outs = list(twin.a_sym[twin.n_layers]) + list(twin.y)
-        op(sp.Symbol("L"), rf"L\ \mathrm{{({_LOSS_LABEL[loss]})}}", twin.loss(loss), outs)
+        op(sp.Symbol("L"), rf"L\ \mathrm{{({get_loss(loss).label})}}", twin.loss(loss), outs)
         return cls(nodes)
 
 
 _FUNC_LABEL = {"sigmoid": r"\sigma", "tanh": r"\tanh", "relu": r"\mathrm{relu}",
                "leaky_relu": r"\mathrm{lrelu}", "identity": r"\mathrm{id}",
                "softmax": r"\mathrm{softmax}"}
-_LOSS_LABEL = {"mse": "mse", "cross_entropy": "CE", "binary_cross_entropy": "BCE"}
 
 
 def _op_label(e: sp.Basic, consts: list[sp.Basic]) -> str:

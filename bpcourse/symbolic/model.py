@@ -19,7 +19,7 @@ backward pass it is meant to check.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -27,7 +27,7 @@ import sympy as sp
 
 from ..activations import ACTIVATIONS, LEAKY_SLOPE, OUTPUTS
 from ..losses import check_loss, targets
-from ..mlp import architecture
+from ..mlp import MLP, architecture
 
 
 def _sub(*indices: int) -> str:
@@ -87,6 +87,23 @@ def activation_prime_compact(name: str, z: sp.Symbol, a: sp.Symbol) -> sp.Expr:
     raise ValueError(f"unknown activation {name!r}; valid names: {', '.join(ACTIVATIONS)}")
 
 
+def _cross_entropy_after_softmax(a, y, m: int) -> sp.Expr:
+    return a[m] * sp.Add(*y) - y[m]
+
+
+def _mse_after_softmax(a, y, m: int) -> sp.Expr:
+    dot = sp.Add(*[(ak - yk) * ak for ak, yk in zip(a, y, strict=True)])
+    return a[m] * ((a[m] - y[m]) - dot)
+
+
+#: One entry per loss that ``losses.LOSSES`` lets follow a softmax. Written out here rather
+#: than taken from the NumPy ``Loss`` records: they are what the records are checked against.
+SOFTMAX_DELTAS: dict[str, Callable[..., sp.Expr]] = {
+    "cross_entropy": _cross_entropy_after_softmax,
+    "mse": _mse_after_softmax,
+}
+
+
 def softmax_delta_compact(loss: str, a, y, m: int) -> sp.Expr:
     r"""$\partial L/\partial z_m$ through a softmax output, written with $a_k = \hat y_k$.
 
@@ -96,12 +113,8 @@ def softmax_delta_compact(loss: str, a, y, m: int) -> sp.Expr:
 
     The tests check both against ``sympy.diff`` of the loss through the softmax.
     """
-    if loss == "cross_entropy":
-        return a[m] * sp.Add(*y) - y[m]
-    if loss == "mse":
-        dot = sp.Add(*[(ak - yk) * ak for ak, yk in zip(a, y, strict=True)])
-        return a[m] * ((a[m] - y[m]) - dot)
-    raise ValueError(f"loss {loss!r} does not go with a softmax output")
+    check_loss(loss, "softmax")
+    return SOFTMAX_DELTAS[loss](a, y, m)
 
 
 def loss_expr(loss: str, a: Sequence[sp.Expr], y: Sequence[sp.Symbol]) -> sp.Expr:
@@ -149,7 +162,7 @@ class SymbolicMLP:
         self._build_forward()
 
     @classmethod
-    def from_mlp(cls, net) -> SymbolicMLP:
+    def from_mlp(cls, net: MLP) -> SymbolicMLP:
         """The symbolic twin of an ``MLP`` instance (same sizes, activations and output)."""
         return symbolic_twin(tuple(net.sizes), tuple(a.name for a in net.activations),
                              net.output)
@@ -182,8 +195,10 @@ class SymbolicMLP:
 
     def _build_forward(self) -> None:
         L = self.n_layers
-        self.z, self.a = [[]], [list(self.x)]
-        self.z_expanded, self.a_expanded = [[]], [list(self.x)]
+        self.z: list[list[sp.Expr]] = [[]]
+        self.a: list[list[sp.Expr]] = [list(self.x)]
+        self.z_expanded: list[list[sp.Expr]] = [[]]
+        self.a_expanded: list[list[sp.Expr]] = [list(self.x)]
         for l in range(1, L + 1):
             W, b = self.params[f"W{l}"], self.params[f"b{l}"]
             below = self.a_sym[l - 1]
@@ -227,7 +242,7 @@ class SymbolicMLP:
         """Every parameter symbol, in the order of ``params`` and then row-major."""
         return [s for p in self.params.values() for s in p.ravel()]
 
-    def values(self, net, x=None, y=None) -> dict[sp.Symbol, float]:
+    def values(self, net: MLP, x=None, y=None) -> dict[sp.Symbol, float]:
         """Symbol -> number: the parameters of ``net`` and, when given, one sample x, y."""
         out = {s: float(v) for name, p in self.params.items()
                for s, v in zip(p.ravel(), np.ravel(net.params[name]), strict=True)}
@@ -297,7 +312,7 @@ def gradient_function(sizes: tuple[int, ...], activations: tuple[str, ...], outp
     return twin, fn
 
 
-def _samples(net, X, Y, loss: str) -> tuple[np.ndarray, np.ndarray]:
+def _samples(net: MLP, X, Y, loss: str) -> tuple[np.ndarray, np.ndarray]:
     X = np.asarray(X, dtype=np.float64)
     if X.ndim == 1 and net.sizes[0] == 1:
         X = X[:, None]
@@ -306,7 +321,7 @@ def _samples(net, X, Y, loss: str) -> tuple[np.ndarray, np.ndarray]:
     return X, targets(Y, loss, net.sizes[-1], len(X), np.float64)
 
 
-def one_sample(net, x, y, loss: str) -> tuple[np.ndarray, np.ndarray]:
+def one_sample(net: MLP, x, y, loss: str) -> tuple[np.ndarray, np.ndarray]:
     """One sample as float64 vectors x (n_0,) and y (n_L,); an integer label becomes one-hot
     for cross-entropy. Also checks the loss against the net's output and dropout."""
     check_loss(loss, net.output)
@@ -319,13 +334,13 @@ def one_sample(net, x, y, loss: str) -> tuple[np.ndarray, np.ndarray]:
     return x, targets(y_row, loss, net.sizes[-1], 1, np.float64)[0]
 
 
-def _check_no_dropout(net) -> None:
+def _check_no_dropout(net: MLP) -> None:
     if getattr(net, "dropout", 0.0) and net.training:
         raise ValueError("the symbolic twin has no dropout; call net.eval() first (or use "
                          "a net with dropout=0) so both describe the same function")
 
 
-def gradients(net, X, Y, loss: str = "mse", l2: float = 0.0) -> dict[str, np.ndarray]:
+def gradients(net: MLP, X, Y, loss: str = "mse", l2: float = 0.0) -> dict[str, np.ndarray]:
     r"""$\partial L/\partial\theta$ for every parameter of ``net``, by symbolic differentiation.
 
     $L = \frac1N\sum_n \ell(x_n, y_n) + \frac{\lambda}{2}\sum_l\lVert W^{(l)}\rVert^2$, the
