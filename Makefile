@@ -6,43 +6,44 @@ BIN := $(VENV)/bin
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 # --current-env: run notebooks in this venv even if the user has another "python3" kernel.
 NBVAL := --nbval --current-env --nbval-sanitize-with notebooks/sanitize.cfg
+FIRST_NOTEBOOK := notebooks/00_start_here.ipynb
 
-.PHONY: start test unit-test nbval browser-test browser-test-if-available notebooks lint bench clean
+.PHONY: start test venv venv-test unit-test nbval browser-test browser-test-if-available \
+	nbval-kernels lowest-test notebooks lint bench clean
 
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+# The venv is checked on every run (about 50 ms when it is ready): scripts/bootstrap.py
+# builds it with uv (or pip when uv cannot be had), and rebuilds one that an earlier
+# attempt left broken (wrong Python, interrupted install) instead of failing on it forever.
+venv:
+	@$(PYTHON) scripts/bootstrap.py --venv $(VENV)
 
-# Stamps: reinstall only when pyproject.toml changes.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
-	touch $@
+venv-test:
+	@$(PYTHON) scripts/bootstrap.py --venv $(VENV) --extras test
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[test]"
-	touch $@ $(VENV)/.installed
-
-start: $(VENV)/.installed
-	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/00_start_here.ipynb
+# The printed URLs open the first notebook, not the Launcher: a learner in a container, on
+# WSL or on a remote machine copies a URL instead of having a browser opened for them.
+LAB_ARGS ?=
+start: venv
+	$(BIN)/jupyter lab $(ROOT_FLAG) --LabApp.default_url=/lab/tree/$(FIRST_NOTEBOOK) $(LAB_ARGS)
 
 test: unit-test nbval browser-test-if-available
 
 # One BLAS thread for test runs: the course's matrices are small, extra threads only fight
 # over a laptop's (or CI's) few cores, and results then do not depend on the core count.
-unit-test nbval browser-test: export OPENBLAS_NUM_THREADS = 1
-unit-test nbval browser-test: export OMP_NUM_THREADS = 1
-unit-test nbval browser-test: export MKL_NUM_THREADS = 1
+unit-test nbval browser-test nbval-kernels lowest-test: export OPENBLAS_NUM_THREADS = 1
+unit-test nbval browser-test nbval-kernels lowest-test: export OMP_NUM_THREADS = 1
+unit-test nbval browser-test nbval-kernels lowest-test: export MKL_NUM_THREADS = 1
 
-unit-test: $(VENV)/.installed-test
+unit-test: venv-test
 	$(BIN)/python -m pytest tests
 
-nbval: $(VENV)/.installed-test
+nbval: venv-test
 	$(BIN)/python -m pytest $(NBVAL) notebooks
 
-browser-test: $(VENV)/.installed-test
+browser-test: venv-test
 	$(BIN)/python tests/browser/check_notebooks.py
 
-browser-test-if-available: $(VENV)/.installed-test
+browser-test-if-available: venv-test
 	@if [ -x /usr/bin/chromium ]; then \
 		$(MAKE) --no-print-directory browser-test; \
 	else \
@@ -50,26 +51,53 @@ browser-test-if-available: $(VENV)/.installed-test
 	fi
 
 # Re-execute notebooks in place after editing them (all, or NB=notebooks/NAME.ipynb), in
-# the same conditions as nbval: one BLAS thread, a throw-away progress store. The cell
-# timeout bounds a known nbclient stall after some widget cells (the outputs are complete).
+# the same conditions as nbval: one BLAS thread, a throw-away progress store. No cell
+# timeout is needed: bpcourse.nbexec's kernel manager (also nbconvert's default in .venv)
+# fixes nbclient's lost execute_reply after widget cells, which used to stall here.
 NB ?= $(wildcard notebooks/*.ipynb)
 notebooks: export OPENBLAS_NUM_THREADS = 1
 notebooks: export OMP_NUM_THREADS = 1
 notebooks: export MKL_NUM_THREADS = 1
-notebooks: $(VENV)/.installed-test
+notebooks: venv-test
 	@home=$$(mktemp -d) && for nb in $(NB); do \
 		echo "executing $$nb"; \
 		BPCOURSE_HOME=$$home $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-			--ExecutePreprocessor.timeout=60 "$$nb" || exit 1; \
+			--ExecutePreprocessor.kernel_manager_class=bpcourse.nbexec.KernelManager \
+			"$$nb" || exit 1; \
 	done; rm -rf $$home
 
-lint: $(VENV)/.installed-test
-	$(BIN)/ruff check bpcourse tests bench
+lint: venv-test
+	$(BIN)/ruff check bpcourse tests bench scripts
 
-bench: $(VENV)/.installed
+bench: venv
 	$(BIN)/python bench/train_step.py
 	$(BIN)/python bench/symbolic.py
 	$(BIN)/python bench/flashcards.py
+	$(BIN)/python bench/widgets.py
+
+# Portability checks that CI runs after `make test` (see .ci/run). Committed outputs must
+# not depend on the BLAS kernel: OpenBLAS picks one per CPU, and OPENBLAS_CORETYPE makes it
+# run another machine's. Prescott and Sandybridge run on every x86-64 CPU; SkylakeX needs
+# AVX-512. Elsewhere (arm64) the kernel is not selectable this way and the check is skipped.
+ARCH := $(shell uname -m)
+KERNELS := Prescott Sandybridge $(if $(shell grep -qw avx512f /proc/cpuinfo 2>/dev/null && echo y),SkylakeX)
+nbval-kernels: venv-test
+ifeq ($(ARCH),x86_64)
+	@for kernel in $(KERNELS); do \
+		echo "strict nbval with OPENBLAS_CORETYPE=$$kernel"; \
+		OPENBLAS_CORETYPE=$$kernel $(BIN)/python -m pytest $(NBVAL) notebooks || exit 1; \
+	done
+else
+	@echo "nbval-kernels SKIPPED: OPENBLAS_CORETYPE selects kernels on x86-64 only ($(ARCH))"
+endif
+
+# The declared ranges are true only if their lower ends pass: a second venv resolved at the
+# lowest versions pyproject.toml allows runs the unit tests and strict nbval.
+LOWEST := .venv-lowest
+lowest-test:
+	@$(PYTHON) scripts/bootstrap.py --venv $(LOWEST) --extras test --lowest
+	$(LOWEST)/bin/python -m pytest tests
+	$(LOWEST)/bin/python -m pytest $(NBVAL) notebooks
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) $(LOWEST) build *.egg-info

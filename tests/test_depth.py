@@ -2,11 +2,11 @@
 sigmoid chain bound, saturation counted by hand, the variance recursion against sampling,
 and the exploding run against ``fit``."""
 
-import warnings
 
 import matplotlib
 import numpy as np
 import pytest
+from strict_warnings import no_warnings
 
 from bpcourse import MLP, TrainingDiverged, data, fit, optim
 from bpcourse import depth as D
@@ -230,8 +230,7 @@ def test_global_norm_by_hand():
 @pytest.mark.parametrize("activation", D.ACTIVATION_CHOICES)
 @pytest.mark.parametrize("init", D.INIT_CHOICES)
 def test_widget_extremes_draw_without_warnings(activation, init):
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
+    with no_warnings():
         for depth in (2, 30):
             axes = D.plot_depth_profile(activation, init, depth)
             assert len(axes[0].patches) == depth
@@ -243,8 +242,7 @@ def test_widget_extremes_draw_without_warnings(activation, init):
 
 
 def test_plot_exploding_run_for_both_outcomes():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
+    with no_warnings():
         for run in (D.exploding_run(), D.exploding_run(clip_norm=5.0)):
             ax_loss, ax_norm = D.plot_exploding_run(run, title="run")
             assert len(ax_loss.lines[0].get_xdata()) == len(run.losses)
@@ -259,8 +257,7 @@ def test_clipping_widget_settings_draw_without_warnings(lr):
     # std, clipping off and the loosest and tightest thresholds. Diverged runs end near
     # 1e300 or with inf norms, which matplotlib cannot place ticks for unless capped.
     diverged = 0
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
+    with no_warnings():
         for init in (0.1, 0.25, 0.5, 1.0):
             for clip in (0, 0.5, 50):
                 run = D.exploding_run(clip_norm=clip or None, lr=lr, init=init)

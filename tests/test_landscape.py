@@ -1,10 +1,10 @@
 """2-D loss surfaces and optimiser paths: gradients against finite differences, the first
 steps of each optimiser against steps worked out by hand, divergence, labels and plots."""
 
-import warnings
 
 import numpy as np
 import pytest
+from strict_warnings import no_warnings
 
 from bpcourse import landscape as L
 from bpcourse.optim import SGD, Adam, Momentum, RMSprop
@@ -121,8 +121,7 @@ def test_start_defaults_to_the_surface_start_and_is_not_modified():
 def test_divergence_stops_cleanly_at_the_blowup_threshold():
     # η = 0.3: θ2 is multiplied by 1 - 3 = -2 each step, so L ≈ 5·(1.5·2^k)² = 11.25·4^k,
     # 737,280 at k = 8 (kept) and about 2.9 million at k = 9 (over 1e6: stop).
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
+    with no_warnings():
         path = L.trajectory(BOWL, SGD(0.3), START, steps=20, blowup=1e6)
     assert path.shape == (21, 2)
     assert L.diverged(path)
@@ -132,8 +131,7 @@ def test_divergence_stops_cleanly_at_the_blowup_threshold():
 
 
 def test_overflow_gives_no_warnings():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
+    with no_warnings():
         # With no blow-up limit the run goes on until θ³ overflows to inf.
         path = L.trajectory(L.Rosenbrock(c=100.0), SGD(10.0), steps=50, blowup=np.inf)
     assert L.diverged(path)

@@ -19,7 +19,7 @@ CASES = [
 ]
 
 
-def setup(sizes, activation, output, loss, seed=0):
+def make_case(sizes, activation, output, loss, seed=0):
     net = MLP(sizes, activation=activation, output=output, seed=seed)
     rng = np.random.default_rng(seed + 50)
     for name in net.params:
@@ -42,7 +42,7 @@ def entry(name):
 @pytest.mark.parametrize("sizes,activation,output,loss", CASES)
 def test_factors_match_the_numpy_trace_and_sum_to_the_gradient(sizes, activation, output,
                                                                  loss):
-    net, x, y, grads = setup(sizes, activation, output, loss)
+    net, x, y, grads = make_case(sizes, activation, output, loss)
     L = len(sizes) - 1
     for name in parameter_entries(net):
         chain = chain_rule(net, name, x, y, loss)
@@ -73,7 +73,7 @@ def test_factors_match_the_numpy_trace_and_sum_to_the_gradient(sizes, activation
 
 
 def test_first_layer_weight_has_one_path_per_route_and_names_its_factors():
-    net, x, y, grads = setup([2, 3, 2], "sigmoid", "identity", "mse")
+    net, x, y, grads = make_case([2, 3, 2], "sigmoid", "identity", "mse")
     chain = chain_rule(net, "W1[0,1]", x, y)
     assert len(chain.paths) == 2  # through output unit 0 and output unit 1
     first = chain.paths[0]
@@ -96,7 +96,7 @@ def test_first_layer_weight_has_one_path_per_route_and_names_its_factors():
 
 
 def test_bias_factor_is_one_and_expression_forms_agree():
-    net, x, y, grads = setup([2, 2, 1], "tanh", "identity", "mse")
+    net, x, y, grads = make_case([2, 2, 1], "tanh", "identity", "mse")
     chain = chain_rule(net, "b1[0]", x, y)
     assert chain.paths[0].factors[-1].compact == 1
     twin = SymbolicMLP.from_mlp(net)
@@ -106,13 +106,13 @@ def test_bias_factor_is_one_and_expression_forms_agree():
 
 
 def test_integer_label_for_cross_entropy():
-    net, x, y, grads = setup([3, 4, 2], "relu", "softmax", "cross_entropy")
+    net, x, y, grads = make_case([3, 4, 2], "relu", "softmax", "cross_entropy")
     assert chain_rule(net, "W2[1,1]", x, 1, "cross_entropy").value == pytest.approx(
         grads["W2"][1, 1], abs=1e-12)
 
 
 def test_text_and_latex_display():
-    net, x, y, _ = setup([2, 3, 2], "sigmoid", "identity", "mse")
+    net, x, y, _ = make_case([2, 3, 2], "sigmoid", "identity", "mse")
     chain = chain_rule(net, "W1[0,1]", x, y)
     text = repr(chain)
     assert text.startswith("∂L/∂w^{(1)}_{01} (W1[0,1]), loss mse, one sample: 2 paths")

@@ -1,0 +1,643 @@
+r"""How long does each live widget of the course take to redraw after a learner moves it?
+
+Every ipywidgets widget that a notebook builds with a callback (``interact``,
+``interactive``, ``interactive_output``, a control with ``observe`` or a button with
+``on_click``) is built here as its notebook cell builds it, after the set-up those cells
+rely on. Then, five times, one of its controls gets a new ``.value`` (or a button is
+clicked), which lets the widget's own observers call the callback, and every figure the
+callback leaves open is shown as the inline backend shows it at ``plt.show()``: rendered to
+PNG (``bbox_inches="tight"``) through IPython's display formatter, then closed. The time
+runs from the change to the last PNG. Each line prints the median and the worst of the
+five, how many PNGs one change makes and how much of the median time making them takes
+(the rest is the callback's own work: computing, building and laying out the figure).
+
+Nothing is warmed up beyond what the notebook itself computes before the widget: caches
+the notebook fills (07's sweeps, 08's replayed run) are filled here too, and a setting the
+learner has not tried yet is new here as well. There is no front end: MPLBACKEND=Agg, one
+BLAS thread, an IPython shell without a kernel, the callbacks' printed text discarded.
+Reviews the quiz records go to a temporary store, never to the learner's.
+
+Target: a median of at most 200 ms per widget on the project's 2-core machine.
+
+    python bench/widgets.py [--runs 5] [--only 04 08]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import redirect_stdout
+from dataclasses import dataclass
+
+TARGET_MS = 200.0
+
+# Read once, when NumPy and matplotlib load: set before importing them.
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "1"
+os.environ["MPLBACKEND"] = "Agg"
+_SCRATCH = tempfile.TemporaryDirectory(prefix="bpcourse-bench-widgets-")
+os.environ["BPCOURSE_HOME"] = _SCRATCH.name  # the quiz saves every rating it is given
+os.environ["IPYTHONDIR"] = _SCRATCH.name  # the shell below writes a profile there
+
+import ipywidgets as widgets  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from IPython.core.interactiveshell import InteractiveShell  # noqa: E402
+from IPython.core.pylabtools import select_figure_formats  # noqa: E402
+from IPython.display import HTML, Math, display  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from traitlets.config import Config  # noqa: E402
+
+#: A step a learner takes: change one control's value, or click a button.
+Move = Callable[[], None]
+
+
+@dataclass
+class Widget:
+    """One live widget: where it lives, and the five moves to time (each after its
+    optional untimed ``prepare``, e.g. revealing a card before rating it)."""
+
+    notebook: str
+    name: str
+    moves: list[Move]
+    prepare: Move | None = None
+
+
+# -- a kernel's display machinery, without a kernel ------------------------------------------
+_ERRORS: list[BaseException] = []
+#: Seconds spent making each PNG since the list was last cleared.
+_PNG_SECONDS: list[float] = []
+
+
+def make_shell() -> InteractiveShell:
+    """An IPython shell whose display() formats figures to PNG as the inline backend does.
+
+    ``interact`` hands a callback's exception to ``showtraceback`` and carries on; here it is
+    kept and raised after the move, so a broken widget cannot pass for a fast one.
+    """
+    config = Config()
+    config.HistoryManager.enabled = False
+    shell = InteractiveShell.instance(config=config)
+    select_figure_formats(shell, {"png"}, bbox_inches="tight")
+    png = shell.display_formatter.formatters["image/png"]
+    render = png.lookup_by_type(Figure)
+
+    def timed_render(fig: Figure) -> bytes:
+        start = time.perf_counter()
+        data = render(fig)
+        _PNG_SECONDS.append(time.perf_counter() - start)
+        return data
+
+    # Every figure a callback shows, by plt.show() or by display(), becomes a PNG here.
+    png.for_type(Figure, timed_render)
+    shell.showtraceback = lambda *args, **kwargs: _ERRORS.append(sys.exc_info()[1])
+    return shell
+
+
+def flush_figures() -> int:
+    """Show and close every open pyplot figure, as ``plt.show()`` does in a notebook."""
+    numbers = plt.get_fignums()
+    for number in numbers:
+        display(plt.figure(number))
+    plt.close("all")
+    return len(numbers)
+
+
+def set_value(control: widgets.ValueWidget, value) -> Move:
+    """The move that gives ``control`` a new value, as a learner's drag or pick does."""
+    def move() -> None:
+        if control.value == value:
+            raise ValueError(f"{control.description!r} is already {value!r}: not a change")
+        control.value = value
+    return move
+
+
+def click(button: widgets.Button) -> Move:
+    return button.click
+
+
+def run_moves(widget: Widget) -> tuple[list[float], list[float], int]:
+    """Seconds from each move to its last PNG, the part of them spent making PNGs, and
+    how many PNGs the last move made."""
+    seconds, png_seconds, figures = [], [], 0
+    for move in widget.moves:
+        with redirect_stdout(io.StringIO()):
+            if widget.prepare is not None:
+                widget.prepare()
+                flush_figures()
+            _PNG_SECONDS.clear()
+            start = time.perf_counter()
+            move()
+            flush_figures()
+            seconds.append(time.perf_counter() - start)
+            png_seconds.append(sum(_PNG_SECONDS))
+            figures = len(_PNG_SECONDS)
+        if _ERRORS:
+            raise RuntimeError(f"{widget.notebook} {widget.name}: the callback failed") \
+                from _ERRORS.pop()
+    return seconds, png_seconds, figures
+
+
+def built(make: Callable[[], Iterator[Widget]]) -> Iterator[Widget]:
+    """Run a notebook's set-up and build its widgets, their first drawing untimed."""
+    with redirect_stdout(io.StringIO()):
+        widgets_of_notebook = list(make())
+        flush_figures()
+    if _ERRORS:
+        raise RuntimeError(f"{make.__name__}: a widget failed to build") from _ERRORS.pop()
+    yield from widgets_of_notebook
+
+
+# -- the notebooks' widgets, built as their cells build them ---------------------------------
+def nb00_start_here() -> Iterator[Widget]:
+    from bpcourse.flashcards import FSRS, SM2, deck_stats, load_decks, plot_stats, quiz
+    from bpcourse.flashcards.widget import rating_text
+    from bpcourse.tour import deck_overview_html, plot_spacing, space_reviews, spacing_table_html
+
+    rating_options = [(rating_text(r), r) for r in range(1, 6)]
+    pickers = [widgets.Dropdown(options=rating_options, value=value, description=f"review {k}")
+               for k, value in enumerate([4, 4, 2, 4, 4], start=1)]
+
+    def show_spacing(**chosen):
+        ratings = [chosen[f"r{k}"] for k in range(1, 6)]
+        runs = {"SM-2": space_reviews(ratings, SM2()),
+                "FSRS": space_reviews(ratings, FSRS(fuzz=False))}
+        display(HTML(spacing_table_html(runs)))
+        plot_spacing(runs)
+        plt.show()
+
+    widgets.interactive_output(
+        show_spacing, {f"r{k}": picker for k, picker in enumerate(pickers, start=1)})
+    yield Widget("00", "spacing_explorer (5 ratings)",
+                 [set_value(p, v) for p, v in zip(pickers, [2, 5, 3, 1, 5], strict=True)])
+
+    decks = list(load_decks())
+    deck_picker = widgets.Dropdown(options=decks, value="backprop-essentials")
+    deck_view = widgets.HTMLMath(deck_overview_html(deck_picker.value))
+    deck_picker.observe(lambda change: setattr(deck_view, "value", deck_overview_html(change.new)),
+                        names="value")
+    others = [d for d in decks if d != deck_picker.value]
+    yield Widget("00", "deck_picker", [set_value(deck_picker, d) for d in others[:5]])
+
+    refresh_button = widgets.Button(description="Refresh dashboard")
+    dashboard = widgets.Output()
+
+    def refresh(_button=None):
+        with dashboard:
+            dashboard.clear_output(wait=True)
+            display(deck_stats())
+            display(plot_stats())
+
+    refresh_button.on_click(refresh)
+    yield Widget("00", "refresh_button (dashboard)", [click(refresh_button)] * 5)
+
+    # Every notebook ends with this widget, on its own deck.
+    card = quiz("backprop-essentials")
+    mostly = card.rating_buttons[3]
+
+    def on_a_card(button: widgets.Button) -> Move:
+        def move() -> None:
+            # A quiz with no card left ignores clicks, which would time nothing.
+            if card.session.current is None:
+                raise RuntimeError("the quiz ran out of cards to time")
+            button.click()
+        return move
+
+    def rate_if_revealed() -> None:
+        if card.back.value:
+            mostly.click()
+
+    yield Widget("00", "quiz: Show answer", [on_a_card(card.show_button)] * 5,
+                 prepare=rate_if_revealed)
+    yield Widget("00", "quiz: rate (saves, shows the next card)", [on_a_card(mostly)] * 5,
+                 prepare=card.show_button.click)
+
+
+def nb01_forward_pass() -> Iterator[Widget]:
+    from bpcourse.activations import ACTIVATIONS
+    from bpcourse.explore import activation_point, plot_softmax, softmax_point, tiny_forward
+    from bpcourse.plots import draw_network, plot_activation
+
+    def show_activation(name, z):
+        point = activation_point(name, z)
+        plot_activation(name, z0=z)
+        plt.show()
+        print(f"f({z:.2f}) = {point.f:.4f}    f'({z:.2f}) = {point.df:.4f}")
+        print(point.note)
+
+    name = widgets.Dropdown(options=list(ACTIVATIONS), value="sigmoid", description="f")
+    z = widgets.FloatSlider(value=2.0, min=-6.0, max=6.0, step=0.1, description="z")
+    widgets.interact(show_activation, name=name, z=z)
+    yield Widget("01", "activation_explorer", [
+        set_value(z, -1.5), set_value(name, "tanh"), set_value(z, 0.3), set_value(name, "relu"),
+        set_value(z, 4.0)])
+
+    def show_tiny(x0, x1, w1_00, w2_00, activation):
+        p = tiny_forward(x0, x1, w1_00, w2_00, activation)
+        fig, ax = plt.subplots(figsize=(8, 4.2))
+        draw_network(p.net, ax=ax, show_values=True, X=p.X, show_weights=True,
+                     title=f"output y_hat = {p.y_hat:.3f}")
+        plt.show()
+        print(p.summary())
+
+    slider = dict(min=-5.0, max=5.0, step=0.1, continuous_update=False)
+    tiny = {"x0": widgets.FloatSlider(value=1.0, description="x0", **slider),
+            "x1": widgets.FloatSlider(value=2.0, description="x1", **slider),
+            "w1_00": widgets.FloatSlider(value=0.8, description="W1[0,0]", **slider),
+            "w2_00": widgets.FloatSlider(value=1.5, description="W2[0,0]", **slider),
+            "activation": widgets.Dropdown(
+                options=["sigmoid", "tanh", "relu", "leaky_relu", "identity"],
+                value="sigmoid", description="hidden f")}
+    widgets.interact(show_tiny, **tiny)
+    yield Widget("01", "tiny_explorer", [
+        set_value(tiny["x0"], -2.0), set_value(tiny["x1"], 0.5), set_value(tiny["w1_00"], 3.0),
+        set_value(tiny["w2_00"], -1.0), set_value(tiny["activation"], "tanh")])
+
+    def show_softmax(z0, z1, z2, T, target):
+        plot_softmax(softmax_point([z0, z1, z2], temperature=T, target=target))
+        plt.show()
+
+    logit = dict(min=-5.0, max=5.0, step=0.1)
+    soft = {"z0": widgets.FloatSlider(value=2.0, description="z0", **logit),
+            "z1": widgets.FloatSlider(value=1.0, description="z1", **logit),
+            "z2": widgets.FloatSlider(value=-1.0, description="z2", **logit),
+            "T": widgets.FloatLogSlider(value=1.0, base=10, min=-1.5, max=1.5, step=0.05,
+                                        description="T"),
+            "target": widgets.Dropdown(options=[0, 1, 2], value=0, description="target")}
+    widgets.interact(show_softmax, **soft)
+    yield Widget("01", "softmax_explorer", [
+        set_value(soft["z0"], -1.0), set_value(soft["z1"], 3.0), set_value(soft["z2"], 0.5),
+        set_value(soft["T"], 10 ** 0.5), set_value(soft["target"], 2)])
+
+
+def nb02_chain_rule() -> Iterator[Widget]:
+    import sympy as sp
+
+    from bpcourse import MLP
+    from bpcourse.symbolic import ComputationGraph, chain_rule, parameter_entries
+
+    net = MLP([2, 3, 2], activation="sigmoid", output="identity", seed=0)
+    net.params["b1"][:] = [0.1, -0.2, 0.3]
+    net.params["b2"][:] = [0.05, -0.1]
+    x_s, y_s = np.array([0.5, -1.2]), np.array([1.0, 0.0])
+    _, grads = net.loss_and_gradients(x_s[None], y_s[None], loss="mse")
+
+    def show_chain(parameter, form):
+        step = chain_rule(net, parameter, x_s, y_s)
+        display(Math(step.latex(form)))
+        name, index = parameter.split("[")
+        index = tuple(int(i) for i in index.rstrip("]").split(","))
+        print(f"{len(step.paths)} path(s); chain rule {step.value:.6f}, "
+              f"backprop d{name}{list(index)} = {grads[name][index]:.6f}")
+
+    entries = parameter_entries(net)
+    parameter = widgets.Dropdown(options=entries, value="W1[0,1]", description="parameter")
+    form = widgets.ToggleButtons(options=["compact", "expanded"], value="compact")
+    widgets.interact(show_chain, parameter=parameter, form=form)
+    picks = [e for e in entries if e != "W1[0,1]"]
+    yield Widget("02", "chain_explorer", [
+        set_value(parameter, picks[0]), set_value(form, "expanded"),
+        set_value(parameter, picks[len(picks) // 2]), set_value(form, "compact"),
+        set_value(parameter, picks[-1])])
+
+    w, b, x, y = sp.symbols("w b x y")
+    neuron = sp.Rational(1, 2) * (1 / (1 + sp.exp(-(w * x + b))) - y) ** 2
+
+    def show_neuron(w_value, b_value):
+        g = ComputationGraph.from_expr(neuron, {w: w_value, b: b_value, x: 1.5, y: 0.0})
+        g.draw(title=f"L = {g.value:.4f},  dL/dw = {g.grad(w):.4g},  dL/db = {g.grad(b):.4g}")
+        plt.show()
+
+    w_slider = widgets.FloatSlider(value=0.8, min=-4, max=4, step=0.1, description="w",
+                                   continuous_update=False)
+    b_slider = widgets.FloatSlider(value=-0.5, min=-4, max=4, step=0.1, description="b",
+                                   continuous_update=False)
+    widgets.interact(show_neuron, w_value=w_slider, b_value=b_slider)
+    yield Widget("02", "neuron_explorer", [
+        set_value(w_slider, 2.0), set_value(b_slider, 1.0), set_value(w_slider, -3.0),
+        set_value(b_slider, -2.0), set_value(w_slider, 0.0)])
+
+
+def nb03_backward_pass() -> Iterator[Widget]:
+    from bpcourse import MLP
+    from bpcourse.exercises.backward_pass import (
+        BUGS,
+        BugLab,
+        plot_bug_rows,
+        square_example,
+        worked_example,
+    )
+    from bpcourse.stepper import BackwardStepper
+
+    _, X, y = worked_example()
+    deep = MLP([3, 5, 4, 2], activation="sigmoid", output="softmax", seed=7)
+    stepper_box = BackwardStepper(deep, X, y, loss="cross_entropy").widget()
+    prev, nxt = stepper_box.children[0].children[:2]
+    yield Widget("03", "stepper.widget() (Prev/Next)",
+                 [click(nxt), click(nxt), click(prev), click(prev), click(nxt)])
+
+    lab = BugLab(*square_example())
+    choice = widgets.Dropdown(options=[(b.label, key) for key, b in BUGS.items()],
+                              value="none", description="bug:")
+    table = widgets.HTML()
+    chart = widgets.Output()
+
+    def show(change=None):
+        table.value = lab.html(choice.value)
+        with chart:
+            chart.clear_output(wait=True)
+            fig, ax = plt.subplots(figsize=(5, 2.8))
+            plot_bug_rows(lab.rows(choice.value), ax=ax, title=BUGS[choice.value].label)
+            plt.show()
+
+    choice.observe(show, names="value")
+    show()
+    bugs = [key for key in BUGS if key != "none"]
+    yield Widget("03", "bug chooser (choice)", [set_value(choice, b) for b in bugs[:5]])
+
+
+def nb04_weight_update() -> Iterator[Widget]:
+    from bpcourse import landscape, optim
+
+    bowl = landscape.SURFACES["bowl"]
+    ravine = landscape.SURFACES["ravine"]
+
+    def show_learning_rate(eta, steps):
+        fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+        landscape.learning_rate_demo(bowl, eta, steps=steps, axes=axes)
+        plt.show()
+
+    eta = widgets.FloatLogSlider(value=0.05, base=10, min=-3, max=-0.4, step=0.02,
+                                 description="η", continuous_update=False)
+    steps = widgets.IntSlider(value=30, min=5, max=100, step=5, description="steps",
+                              continuous_update=False)
+    widgets.interactive(show_learning_rate, eta=eta, steps=steps)
+    yield Widget("04", "show_learning_rate", [
+        set_value(eta, 0.1), set_value(steps, 50), set_value(eta, 0.19),
+        set_value(steps, 80), set_value(eta, 0.3)])
+
+    surface_menu = widgets.Dropdown(options=list(landscape.SURFACES), value="ravine",
+                                    description="surface")
+    steps_slider = widgets.IntSlider(value=60, min=10, max=200, step=10, description="steps",
+                                     continuous_update=False)
+    lr_sliders = {name: widgets.FloatLogSlider(value=ravine.lrs[name], base=10, min=-4, max=0,
+                                               step=0.05, description=f"η {name}",
+                                               continuous_update=False)
+                  for name in optim.OPTIMIZERS}
+
+    def load_suggested_rates(change):
+        for name, slider in lr_sliders.items():
+            slider.value = landscape.SURFACES[change["new"]].lrs[name]
+
+    surface_menu.observe(load_suggested_rates, names="value")
+
+    def show_optimizers(surface, steps, **lrs):
+        fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+        runs = landscape.optimizer_demo(surface, steps=steps, lrs=lrs, axes=axes)
+        plt.show()
+        for name, (path_opt, opt) in runs.items():
+            status = "diverged" if landscape.diverged(path_opt) else f"θ = {path_opt[-1]}"
+            print(f"{name:8s} {status}  state: {opt.state}")
+
+    widgets.interactive_output(
+        show_optimizers, {"surface": surface_menu, "steps": steps_slider, **lr_sliders})
+    sgd, adam = lr_sliders["SGD"], lr_sliders["Adam"]
+    yield Widget("04", "optimizer plots (steps, η sliders)", [
+        set_value(steps_slider, 100), set_value(sgd, sgd.value * 2), set_value(adam, 0.3),
+        set_value(steps_slider, 150), set_value(sgd, sgd.value / 4)])
+    others = [s for s in landscape.SURFACES if s != "ravine"]
+    yield Widget("04", "optimizer plots (surface menu)",
+                 [set_value(surface_menu, s) for s in [*others, "ravine"]])
+
+
+def nb05_epochs_and_batches() -> Iterator[Widget]:
+    from bpcourse import MLP, batching, data, fit, optim
+
+    loss = "cross_entropy"
+    X, y = data.moons(1000, noise=0.15, seed=0)
+    N = len(X)
+
+    def make_net():
+        return MLP([2, 16, 16, 2], activation="relu", output="softmax", init="he", seed=0)
+
+    net_mid = make_net()
+    fit(net_mid, X, y, loss=loss, optimizer=optim.SGD(0.3), epochs=3, batch_size=32,
+        progress=False)
+    g_full = batching.flatten(net_mid.loss_and_gradients(X, y, loss=loss)[1])
+    G = batching.per_example_gradients(net_mid, X, y, loss=loss)
+    sizes = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, N]
+    noise = batching.gradient_noise(net_mid, X, y, sizes, loss=loss, n_batches=400, seed=0)
+    plane = batching.gradient_plane(g_full, G)
+    cloud_1 = batching.noise_cloud(net_mid, X, y, 1, loss=loss, axes=plane)
+    lim = 1.1 * np.quantile(np.abs(cloud_1.points), 0.95)
+
+    def show_noise(B):
+        cloud = batching.noise_cloud(net_mid, X, y, B, loss=loss, axes=plane)
+        fig, (left, right) = plt.subplots(1, 2, figsize=(12, 5))
+        batching.draw_noise_cloud(cloud, left, lim=lim)
+        batching.draw_noise_vs_batch(noise, right, mark=B)
+        right.set_title(f"B = {B}: mean squared deviation {cloud.msd:.3g}")
+        fig.tight_layout()
+        plt.show()
+
+    B = widgets.SelectionSlider(options=sizes, value=16, description="batch size B",
+                                continuous_update=False)
+    widgets.interact(show_noise, B=B)
+    yield Widget("05", "show_noise (B)", [set_value(B, b) for b in [1, 64, 4, 512, N]])
+
+    def show_training(epochs, lr):
+        curves = batching.curves_for(make_net, X, y, (4, 32, N), lr, epochs, loss=loss)
+        ax = batching.draw_curves(curves)
+        ax.set_title(f"SGD with learning rate {lr:g}")
+        plt.show()
+
+    epochs = widgets.IntSlider(value=10, min=1, max=30, description="epochs",
+                               continuous_update=False)
+    lr = widgets.SelectionSlider(options=[0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0], value=0.3,
+                                 description="learning rate", continuous_update=False)
+    widgets.interact(show_training, epochs=epochs, lr=lr)
+    yield Widget("05", "show_training (epochs, lr)", [
+        set_value(epochs, 20), set_value(lr, 1.0), set_value(epochs, 5), set_value(lr, 0.03),
+        set_value(epochs, 30)])
+
+
+def nb06_vanishing_exploding_gradients() -> Iterator[Widget]:
+    from bpcourse import depth
+
+    def show_histograms(activation, init, layers):
+        depth.plot_z_histograms(activation, init, layers)
+        plt.show()
+
+    def show_profile(activation, init, layers):
+        depth.plot_depth_profile(activation, init, layers)
+        plt.tight_layout()
+        plt.show()
+
+    for name, f, activation, init in [("histograms", show_histograms, "tanh", "normal"),
+                                      ("profile", show_profile, "sigmoid", "xavier")]:
+        a = widgets.Dropdown(options=depth.ACTIVATION_CHOICES, value=activation)
+        i = widgets.Dropdown(options=depth.INIT_CHOICES, value=init)
+        n = widgets.IntSlider(value=10, min=2, max=30, continuous_update=False)
+        widgets.interactive(f, activation=a, init=i, layers=n)
+        yield Widget("06", f"{name} (activation, init, layers)", [
+            set_value(a, "relu"), set_value(i, "he"), set_value(n, 20), set_value(a, "sigmoid"),
+            set_value(n, 30)])
+
+    def show_run(lr, init, clip):
+        run = depth.exploding_run(clip_norm=clip or None, lr=lr, init=init)
+        depth.plot_exploding_run(run, title=f"lr {lr:.3g}, std {init}, clip {clip or 'off'}")
+        plt.tight_layout()
+        plt.show()
+        if run.diverged:
+            print(run.message)
+
+    lr = widgets.FloatLogSlider(value=0.05, base=10, min=-3, max=-0.5, step=0.1,
+                                continuous_update=False)
+    init = widgets.Dropdown(options=[0.1, 0.25, 0.5, 1.0], value=0.5)
+    clip = widgets.Dropdown(options=[0, 0.5, 1, 2, 5, 10, 50], value=5)
+    widgets.interactive(show_run, lr=lr, init=init, clip=clip)
+    yield Widget("06", "clipping (lr, init std, clip)", [
+        set_value(lr, 0.01), set_value(clip, 0), set_value(init, 1.0), set_value(lr, 0.2),
+        set_value(clip, 1)])
+
+
+def nb07_overfitting_and_regularization() -> Iterator[Widget]:
+    from bpcourse import regularization
+
+    plain = regularization.run(l2=0.0, dropout=0.0)
+    regularization.sweep(l2s=regularization.L2_GRID)  # the notebook's table fills the cache
+    regularization.sweep(dropouts=regularization.DROPOUT_GRID)
+
+    def show_l2(lam):
+        regularization.draw_run(regularization.run(l2=lam), reference=plain)
+        plt.tight_layout()
+        plt.show()
+
+    l2_slider = widgets.SelectionSlider(options=list(regularization.L2_GRID), value=0.01,
+                                        description="λ", continuous_update=False)
+    display(widgets.interactive(show_l2, lam=l2_slider))
+    yield Widget("07", "l2_slider", [set_value(l2_slider, v)
+                                     for v in [0.0, 0.1, 0.001, 0.03, 0.003]])
+
+    def show_dropout(p):
+        regularization.draw_run(regularization.run(dropout=p), reference=plain)
+        plt.tight_layout()
+        plt.show()
+
+    p_slider = widgets.SelectionSlider(options=list(regularization.DROPOUT_GRID), value=0.4,
+                                       description="p", continuous_update=False)
+    display(widgets.interactive(show_dropout, p=p_slider))
+    yield Widget("07", "p_slider", [set_value(p_slider, v) for v in [0.0, 0.2, 0.6, 0.0, 0.4]])
+
+    def show_patience(patience):
+        regularization.draw_early_stopping(plain.history, patience)
+        plt.ylim(0, 1.5)
+        plt.show()
+
+    patience = widgets.IntSlider(value=20, min=1, max=100, description="patience",
+                                 continuous_update=False)
+    display(widgets.interactive(show_patience, patience=patience))
+    yield Widget("07", "patience", [set_value(patience, v) for v in [5, 50, 1, 100, 30]])
+
+
+def nb08_putting_it_together() -> Iterator[Widget]:
+    from bpcourse import capstone, data
+
+    K = 4
+    X, y = data.spiral(k=K, n_per_class=100, noise=0.2, turns=1.0, seed=0)
+    (X_train, y_train), _ = data.train_val_split(X, y, val_fraction=0.25, seed=0)
+    design = capstone.Settings(hidden=(32, 32), activation="relu", init="he", optimizer="Adam",
+                               lr=0.01, batch_size=32, epochs=100, l2=1e-4, seed=0)
+    replay = capstone.cached_run(design, snapshot_every=1)
+
+    epoch_slider = widgets.IntSlider(value=0, min=0, max=replay.history.epochs,
+                                     description="epoch", continuous_update=False)
+
+    def show_epoch(epoch):
+        capstone.draw_run(replay, X_train, y_train, epoch=epoch,
+                          title=f"decision regions after epoch {epoch}")
+        plt.show()
+
+    widgets.interactive_output(show_epoch, {"epoch": epoch_slider})
+    yield Widget("08", "replay (epoch slider / Play)",
+                 [set_value(epoch_slider, e) for e in [2, 4, 30, 60, 100]])
+
+    knobs = {
+        "width": widgets.Dropdown(options=[4, 8, 16, 32, 64], value=32),
+        "depth": widgets.IntSlider(value=2, min=1, max=4, continuous_update=False),
+        "activation": widgets.Dropdown(options=capstone.ACTIVATION_CHOICES, value="relu"),
+        "init": widgets.Dropdown(options=["auto", "he", "xavier", "normal"], value="auto"),
+        "lr": widgets.SelectionSlider(options=[0.001, 0.003, 0.01, 0.03, 0.1, 0.3], value=0.01,
+                                      continuous_update=False),
+        "l2": widgets.SelectionSlider(options=[0.0, 1e-4, 1e-3, 1e-2, 1e-1], value=0.0,
+                                      continuous_update=False),
+    }
+
+    def console(width, depth, activation, init, lr, l2):
+        run = capstone.console_run(width, depth, activation, lr, l2, init)
+        net_sizes = [2, *[width] * depth, K]
+        capstone.draw_run(run, X_train, y_train,
+                          title=f"{net_sizes}, {run.settings.activation}, {run.settings.init} init")
+        plt.show()
+
+    widgets.interactive_output(console, knobs)
+    yield Widget("08", "console (knobs, a new setting)", [
+        set_value(knobs["width"], 16), set_value(knobs["depth"], 3),
+        set_value(knobs["activation"], "tanh"), set_value(knobs["lr"], 0.03),
+        set_value(knobs["l2"], 1e-3)])
+    yield Widget("08", "console (knobs, a setting seen before)", [
+        set_value(knobs["l2"], 0.0), set_value(knobs["l2"], 1e-3), set_value(knobs["l2"], 0.0),
+        set_value(knobs["l2"], 1e-3), set_value(knobs["l2"], 0.0)])
+
+
+NOTEBOOKS: list[Callable[[], Iterator[Widget]]] = [
+    nb00_start_here, nb01_forward_pass, nb02_chain_rule, nb03_backward_pass,
+    nb04_weight_update, nb05_epochs_and_batches, nb06_vanishing_exploding_gradients,
+    nb07_overfitting_and_regularization, nb08_putting_it_together,
+]
+
+
+def parse_args() -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--runs", type=int, default=5, help="moves timed per widget (at most 5)")
+    p.add_argument("--only", nargs="+", default=None, metavar="NN",
+                   help="notebook numbers to measure, e.g. 04 08")
+    return p.parse_args()
+
+
+def main() -> int:
+    args = parse_args()
+    make_shell()
+    print(f"{'nb':<3} {'widget':<42} {'median ms':>10} {'worst ms':>9} {'PNGs':>5} "
+          f"{'of which PNG ms':>16}")
+    results: list[tuple[str, float]] = []
+    start = time.perf_counter()
+    for make in NOTEBOOKS:
+        if args.only and make.__name__[2:4] not in args.only:
+            continue
+        for widget in built(make):
+            widget.moves = widget.moves[:args.runs]
+            seconds, png_seconds, figures = run_moves(widget)
+            median_ms = 1000 * statistics.median(seconds)
+            worst_ms = 1000 * max(seconds)
+            png_ms = 1000 * statistics.median(png_seconds)
+            flag = "" if median_ms <= TARGET_MS else "  > target"
+            print(f"{widget.notebook:<3} {widget.name:<42} {median_ms:>10.0f} {worst_ms:>9.0f} "
+                  f"{figures:>5} {png_ms:>16.0f}{flag}", flush=True)
+            results.append((f"{widget.notebook} {widget.name}", median_ms))
+    over = sorted((ms, name) for name, ms in results if ms > TARGET_MS)
+    slowest = f"; slowest: {over[-1][1]}, {over[-1][0]:.0f} ms" if over else ""
+    print(f"summary: {len(results) - len(over)} of {len(results)} widgets meet the target "
+          f"(median <= {TARGET_MS:.0f} ms on 2 cores), {len(over)} do not{slowest} "
+          f"[{time.perf_counter() - start:.0f} s]")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
