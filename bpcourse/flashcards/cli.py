@@ -5,6 +5,10 @@
     bpcourse stats [--plot FILE.png]       progress per deck, optionally as a figure
     bpcourse export --anki FILE.apkg [DECK ...]
     bpcourse cards check [DIR]             validate deck files; exit status 1 on problems
+    bpcourse backup FILE                   copy the review store to FILE (safe while
+                                           notebooks are open)
+    bpcourse restore FILE                  replace the reviews by those of the backup FILE;
+                                           the current ones are kept in a safety copy
 
 Reviews go to the same store as the notebooks' quiz widget (``$BPCOURSE_HOME`` or the
 user data directory) with the same scheduling, and each answer is saved as it is given.
@@ -13,17 +17,49 @@ user data directory) with the same scheduling, and each answer is saved as it is
 from __future__ import annotations
 
 import argparse
+import io
+import shutil
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
 
-from .deck import DeckError, UnknownDeck, load_decks, select_decks
+from . import terminal
+from .deck import Card, DeckError, UnknownDeck, load_decks, select_decks
+from .markup import to_text
 from .ratings import Rating
 from .schedulers import get_scheduler
 from .session import DeckByDeck, ReviewSession
 from .store import ReviewStore, StoreError
 from .timefmt import format_interval, format_moment
+
+
+def _positive_int(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    if number < 1:
+        # 0 would end the session before its first card and then say a card is due now.
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {number}")
+    return number
+
+
+def _plot_path(text: str) -> Path:
+    """The plot's file, checked before any work is done (matplotlib loads only here)."""
+    from .plot import plot_file
+
+    try:
+        path = plot_file(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    folder = path.absolute().parent
+    if not folder.is_dir():
+        raise argparse.ArgumentTypeError(f"cannot write {path}: there is no directory {folder}")
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"cannot write {path}: it is a directory")
+    return path
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,13 +70,15 @@ def _parser() -> argparse.ArgumentParser:
     review.add_argument("deck", nargs="?",
                         help="deck name or file (default: every deck in turn, each with its "
                              "own daily limits)")
-    review.add_argument("--limit", type=int, help="at most this many cards")
+    review.add_argument("--limit", type=_positive_int, help="at most this many cards")
     review.add_argument("--practice", action="store_true",
                         help="practise cards that are not due (does not change the schedule)")
     review.add_argument("--scheduler", choices=["fsrs", "sm2"], default="fsrs")
 
     stats = commands.add_parser("stats", help="progress per deck")
-    stats.add_argument("--plot", metavar="FILE.png", help="also draw forecast and history")
+    stats.add_argument("--plot", metavar="FILE.png", type=_plot_path,
+                       help="also draw forecast and history (.png unless another extension "
+                            "such as .pdf or .svg is given)")
     stats.add_argument("--scheduler", choices=["fsrs", "sm2"], default="fsrs")
 
     export = commands.add_parser("export", help="export decks")
@@ -52,6 +90,14 @@ def _parser() -> argparse.ArgumentParser:
     check = card_commands.add_parser("check", help="validate the deck files")
     check.add_argument("directory", nargs="?", metavar="DIR",
                        help="directory of deck files (default: the shipped decks)")
+
+    backup = commands.add_parser(
+        "backup", help="copy your review store to FILE (safe while notebooks are open)")
+    backup.add_argument("file", metavar="FILE", help="the backup file to write")
+    restore = commands.add_parser(
+        "restore", help="replace your reviews by those of a backup made with 'backup'; the "
+                        "current ones are kept in a safety copy next to the store")
+    restore.add_argument("file", metavar="FILE", help="the backup file to read")
     return parser
 
 
@@ -78,10 +124,34 @@ def _ask_rating(read: Callable[[str], str], write: Callable[[str], None]) -> int
         write("Please type a number from 1 to 5 (or q).")
 
 
+def card_printer(encoding: str | None = None, width: int | None = None) -> Callable[[str], str]:
+    """Card text as the review prints it: wrapped to the terminal, maths as Unicode text
+    where the output's encoding (default: standard output's) can show it, else as TeX."""
+    if encoding is None:
+        encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    if width is None:
+        width = min(max(shutil.get_terminal_size().columns, 40), 100)
+
+    def show_math(source: str) -> str | None:
+        from .textmath import math_to_text
+
+        shown = math_to_text(source)
+        return shown if terminal.can_encode(shown, encoding) else None
+
+    return lambda text: to_text(terminal.clean(text), width=width, show_math=show_math)
+
+
 def run_review(session: ReviewSession | DeckByDeck, read: Callable[[str], str] = input,
-               write: Callable[[str], None] = print) -> None:
+               write: Callable[[str], None] = print,
+               show: Callable[[str], str] | None = None) -> None:
     """The terminal review loop: Enter shows the answer, 1-5 rates it, q (or end of input)
-    quits. Each rating is saved before the next card is shown."""
+    quits. Each rating is saved before the next card is shown. ``show`` turns card text
+    into what is printed (default: ``card_printer()``)."""
+    show = show if show is not None else card_printer()
+
+    def heading(card: Card) -> str:
+        return terminal.clean(f"[{session.progress_text()}] {card.deck}")
+
     if session.current is None:
         when, _card = session.next_due()
         later = f" The next card is due {format_moment(when, session.clock())}." if when else ""
@@ -90,10 +160,10 @@ def run_review(session: ReviewSession | DeckByDeck, read: Callable[[str], str] =
     try:
         while session.current is not None:
             card = session.current
-            write(f"\n[{session.progress_text()}] {card.deck}\n\n{card.front}\n")
+            write(f"\n{heading(card)}\n\n{show(card.front)}\n")
             if read("Enter shows the answer (q quits): ").strip().lower() == "q":
                 break
-            write(f"\n{card.back}\n\n{_rating_menu(session.preview())}")
+            write(f"\n{show(card.back)}\n\n{_rating_menu(session.preview())}")
             rating = _ask_rating(read, write)
             if rating is None:
                 break
@@ -107,12 +177,22 @@ def run_review(session: ReviewSession | DeckByDeck, read: Callable[[str], str] =
         write(f"Next card due {format_moment(summary.next_due, session.clock())}.")
 
 
+def _read_answer(prompt: str) -> str:
+    if sys.stdin is None:  # started with standard input closed (<&-): nothing will come
+        raise EOFError
+    return input(prompt)
+
+
 def _review(args: argparse.Namespace) -> int:
     decks = select_decks([args.deck] if args.deck else None)
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        # A key the terminal's encoding cannot decode (é with PYTHONIOENCODING=ascii) must
+        # read as a wrong answer: strict decoding would raise and drop the rest of the input.
+        sys.stdin.reconfigure(errors="replace")
     with ReviewStore() as store:
         session = DeckByDeck(decks, store, get_scheduler(args.scheduler), limit=args.limit,
                              practice=args.practice)
-        run_review(session)
+        run_review(session, read=_read_answer)
     return 0
 
 
@@ -128,7 +208,11 @@ def _stats(args: argparse.Namespace) -> int:
         if args.plot:
             from .plot import plot_stats  # only here: matplotlib takes a second to import
 
-            plot_stats(args.plot, store=store, scheduler=scheduler)
+            try:
+                plot_stats(args.plot, store=store, scheduler=scheduler)
+            except OSError as exc:  # no permission, disk full
+                print(f"Cannot write {args.plot}: {exc.strerror or exc}.", file=sys.stderr)
+                return 1
             print(f"\nPlot written to {args.plot}")
     return 0
 
@@ -136,17 +220,22 @@ def _stats(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     from .anki import export_anki
 
+    # Anki's import dialog lists only .apkg files, so a bare name gets that extension (and
+    # the message names the file actually written).
+    path = Path(args.anki)
+    if not path.suffix:
+        path = path.with_name(path.name + ".apkg")
     # Checked before the decks are read and the package built, so the learner hears at once.
-    folder = Path(args.anki).absolute().parent
+    folder = path.absolute().parent
     if not folder.is_dir():
-        print(f"Cannot write {args.anki}: there is no directory {folder}.", file=sys.stderr)
+        print(f"Cannot write {path}: there is no directory {folder}.", file=sys.stderr)
         return 1
     try:
-        count = export_anki(args.anki, args.decks or None)
+        count = export_anki(path, args.decks or None)
     except OSError as exc:  # a directory of that name, no permission, disk full
-        print(f"Cannot write {args.anki}: {exc.strerror or exc}.", file=sys.stderr)
+        print(f"Cannot write {path}: {exc.strerror or exc}.", file=sys.stderr)
         return 1
-    print(f"Wrote {count} cards to {args.anki}")
+    print(f"Wrote {count} cards to {path}")
     return 0
 
 
@@ -163,21 +252,57 @@ def _cards_check(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"review": _review, "stats": _stats, "export": _export}
+def _backup(args: argparse.Namespace) -> int:
+    with ReviewStore() as store:
+        count = store.backup(args.file)
+        print(f"Backed up {count} reviews from {store.path} to {args.file}.")
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    with ReviewStore() as store:
+        count, safety = store.restore(args.file)
+        print(f"Restored {count} reviews from {args.file} into {store.path}.")
+        if safety is not None:
+            print(f"The reviews it held before are kept in {safety}.")
+    return 0
+
+
+COMMANDS = {"review": _review, "stats": _stats, "export": _export, "backup": _backup,
+            "restore": _restore}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
+    """Run the command line; returns the exit status.
+
+    Everything it writes goes through ``terminal``: no control characters reach the
+    terminal, characters it cannot show get stand-ins, and a closed pipe or a full disk
+    on the output ends the command quietly (status 141 or 1) instead of a traceback.
+    """
+    with terminal.GuardedOutput() as guard:
+        guard.status = _main(argv)
+    return guard.status
+
+
+def _show_store_warning(message: Warning | str, category: type[Warning], filename: str,
+                        lineno: int, file: object = None, line: str | None = None) -> None:
+    print(f"Warning: {message}", file=sys.stderr)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
-    try:
-        if args.command == "cards":
-            return _cards_check(args)
-        return COMMANDS[args.command](args)
-    except (DeckError, StoreError) as exc:
-        print(exc, file=sys.stderr)
-        return 1
-    except UnknownDeck as exc:
-        print(exc, file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return 130
+    with warnings.catch_warnings():
+        # A store's warnings (rows skipped, journal mode) as one line, not a source dump.
+        warnings.showwarning = _show_store_warning
+        try:
+            if args.command == "cards":
+                return _cards_check(args)
+            return COMMANDS[args.command](args)
+        except (DeckError, StoreError) as exc:
+            print(exc, file=sys.stderr)
+            return 1
+        except UnknownDeck as exc:
+            print(exc, file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:
+            return 130

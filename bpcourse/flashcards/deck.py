@@ -17,12 +17,25 @@ freely without losing its history; changing the id starts the card afresh.
 Every problem found is reported as ``FILE:LINE: message``. Line numbers come from
 PyYAML's node marks (the same parse that builds the data), so they point at the
 offending key or card even when the file has other problems.
+
+Text is checked as well as structure, since it ends up in HTML, in Anki notes and on a
+terminal:
+
+* no control characters (a NUL, U+001F, an escape sequence, a bidirectional override);
+  card text and the description may hold line breaks and tabs, a title or tag may not
+  (Anki would split a tag at them);
+* maths is balanced: every ``$`` or ``$$`` is closed (``\\$`` is a literal dollar), and
+  inside a formula every ``{`` has its ``}``, every ``\\left`` its ``\\right``, every
+  ``\\begin{...}`` its ``\\end{...}``;
+* a file nested more than ``MAX_DEPTH`` levels deep is refused where it gets too deep (a
+  deck needs 5), instead of exhausting Python's recursion limit.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -30,6 +43,8 @@ from pathlib import Path
 from typing import Any, TypeGuard
 
 import yaml
+
+from .markup import MATH_OR_CODE
 
 DECK_KEYS = ("deck", "title", "description", "cards")
 CARD_KEYS = ("id", "front", "back", "tags")
@@ -45,6 +60,17 @@ DECK_NAMES = (
     "putting-it-together",
     "backprop-essentials",
 )
+MAX_DEPTH = 20
+# C0 and C1 controls, DEL, and the bidirectional embeddings, overrides and isolates, which
+# make text display in another order than it is stored.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_C0_NAMES = (
+    "NUL SOH STX ETX EOT ENQ ACK BEL BS TAB LF VT FF CR SO SI DLE DC1 DC2 DC3 DC4 NAK SYN "
+    "ETB CAN EM SUB ESC FS GS RS US"
+).split()
+_UNESCAPED_DOLLAR = re.compile(r"(?<!\\)\$")
+_MATH_TOKEN = re.compile(r"\\(?:left\b|right\b|begin\s*\{([^}]*)\}|end\s*\{([^}]*)\}|.)|[{}]",
+                         re.S)
 
 
 @dataclass(frozen=True)
@@ -166,6 +192,35 @@ def _mapping_items(
     return items
 
 
+class _TooDeep(yaml.MarkedYAMLError):
+    """Told apart from syntax errors: the file is valid YAML, only absurdly nested."""
+
+
+class _DeckLoader(yaml.SafeLoader):
+    """PyYAML's SafeLoader, refusing nesting deeper than MAX_DEPTH: it builds nodes
+    recursively, so a 2,000-deep file would otherwise end in a RecursionError."""
+
+    depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise _TooDeep(problem=f"nested more than {MAX_DEPTH} levels deep (a deck "
+                               "needs 5: deck, cards, card, tags, tag)",
+                               problem_mark=self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+def describe_char(char: str) -> str:
+    """``U+001F (US)``, ``U+202E (RIGHT-TO-LEFT OVERRIDE)``: a character for a message."""
+    code = ord(char)
+    name = _C0_NAMES[code] if code < 32 else "DEL" if code == 127 else unicodedata.name(char, "")
+    return f"U+{code:04X}" + (f" ({name})" if name else "")
+
+
 def _syntax_problem(shown: str, exc: yaml.MarkedYAMLError) -> Problem:
     """The line where PyYAML got stuck, plus where the construct it was reading began
     (an unclosed quote is only noticed at the end of the file)."""
@@ -184,19 +239,104 @@ def _parse(path: Path, problems: list[Problem]) -> tuple[yaml.Node | None, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         problems.append(Problem(shown, 1, f"cannot read file: {exc}"))
         return None, None
-    loader = yaml.SafeLoader(text)
     try:
+        # The loader's reader refuses some characters as soon as it gets the text.
+        loader = _DeckLoader(text)
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
+    except _TooDeep as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark is not None else 1
+        problems.append(Problem(shown, line, str(exc.problem)))
+        return None, None
     except yaml.MarkedYAMLError as exc:
         problems.append(_syntax_problem(shown, exc))
+        return None, None
+    except yaml.reader.ReaderError as exc:  # a character YAML refuses in any file
+        line = text.count("\n", 0, exc.position) + 1
+        what = (describe_char(chr(exc.character)) if isinstance(exc.character, int)
+                else repr(exc.character))
+        problems.append(Problem(shown, line, f"the file holds the character {what}, which "
+                                "YAML does not allow"))
+        return None, None
+    except RecursionError:  # a safety net: the depth limit should make this unreachable
+        problems.append(Problem(shown, 1, "YAML nested too deeply"))
         return None, None
     except yaml.YAMLError as exc:
         problems.append(Problem(shown, 1, f"YAML error: {exc}"))
         return None, None
-    finally:
-        loader.dispose()
+    loader.dispose()
     return node, data
+
+
+def _text_line(node: yaml.Node, text: str, index: int) -> int:
+    """The file line of ``text[index]``: exact in a literal block (``|``), whose lines are
+    the file's lines; elsewhere folding hides it, so the line where the value starts."""
+    if isinstance(node, yaml.ScalarNode) and node.style == "|":
+        return node.start_mark.line + 2 + text.count("\n", 0, index)
+    return _line(node)
+
+
+def _math_problem(math: str) -> str | None:
+    """What is unbalanced in one formula, or None."""
+    depth = 0
+    environments: list[str] = []
+    sizes = 0
+    for token in _MATH_TOKEN.finditer(math):
+        text, begin, end = token.group(), token.group(1), token.group(2)
+        if text == "{":
+            depth += 1
+        elif text == "}":
+            depth -= 1
+            if depth < 0:
+                return "a } without its {"
+        elif text.startswith("\\left"):
+            sizes += 1
+        elif text.startswith("\\right"):
+            sizes -= 1
+            if sizes < 0:
+                return "a \\right without its \\left"
+        elif begin is not None:
+            environments.append(begin.strip())
+        elif end is not None:
+            if not environments or environments.pop() != end.strip():
+                return f"\\end{{{end.strip()}}} without its \\begin"
+    if depth > 0:
+        return "a { without its }"
+    if sizes > 0:
+        return "a \\left without its \\right"
+    if environments:
+        return f"\\begin{{{environments[-1]}}} without its \\end"
+    return None
+
+
+def _text_problems(node: yaml.Node, text: str, field: str, multiline: bool,
+                   math: bool) -> list[tuple[int, str]]:
+    """(line, message) for control characters and, with ``math``, unbalanced maths."""
+    found = []
+    for match in _CONTROL.finditer(text):
+        if multiline and match.group() in "\n\t":
+            continue
+        found.append((_text_line(node, text, match.start()),
+                      f"{field!r} holds the control character {describe_char(match.group())}"))
+        break  # one is enough to point the author at the value
+    if not math:
+        return found
+    checked = _CONTROL.sub(" ", text)  # same length: offsets stay right
+    rest = list(checked)
+    for formula in MATH_OR_CODE.finditer(checked):
+        rest[formula.start():formula.end()] = " " * (formula.end() - formula.start())
+        source = formula["display"] if formula["display"] is not None else formula["inline"]
+        problem = _math_problem(source) if source is not None else None
+        if problem is not None:
+            shown = source if len(source) <= 40 else source[:37] + "..."
+            found.append((_text_line(node, text, formula.start()),
+                          f"unbalanced maths in {field!r}: {problem} in ${shown}$"))
+    dollar = _UNESCAPED_DOLLAR.search("".join(rest))
+    if dollar is not None:
+        found.append((_text_line(node, text, dollar.start()),
+                      f"unbalanced $ in {field!r}: a formula starts here and is never closed "
+                      "(write \\$ for a dollar sign)"))
+    return found
 
 
 def _card(
@@ -217,6 +357,10 @@ def _card(
             value = data[key]
             what = "empty" if value is None or isinstance(value, str) else "not text:"
             problems.append(Problem(path, _line(items[key][1]), f"{label}{what} {key!r}"))
+        elif key != "id":  # the id has its own, stricter rule below
+            for line, message in _text_problems(items[key][1], data[key], key,
+                                                multiline=True, math=True):
+                problems.append(Problem(path, line, label + message))
     if "id" in items and _is_text(card_id) and not CARD_ID.match(card_id):
         problems.append(
             Problem(path, _line(items["id"][1]),
@@ -228,6 +372,12 @@ def _card(
     ):
         problems.append(Problem(path, _line(items["tags"][1]), f"{label}tags must be a list of "
                                 "non-empty strings"))
+    elif "tags" in items and isinstance(items["tags"][1], yaml.SequenceNode):
+        for tag_node, tag in zip(items["tags"][1].value, tags, strict=True):
+            for line, message in _text_problems(tag_node, tag, "tags", multiline=False,
+                                                math=False):
+                problems.append(Problem(path, line, f"{label}{message}: Anki would split the "
+                                        "tag there"))
     if len(problems) > before or not _is_text(card_id):  # no problem: the id is text
         return None
     return Card(
@@ -260,6 +410,11 @@ def _check_header(
         )
     if "title" in items and not _is_text(data["title"]):
         problems.append(Problem(shown, _line(items["title"]), "empty 'title'"))
+    for key, multiline in (("deck", False), ("title", False), ("description", True)):
+        if key in items and isinstance(data[key], str):
+            for line, message in _text_problems(items[key], data[key], key, multiline,
+                                                math=key == "description"):
+                problems.append(Problem(shown, line, message))
     if "description" in items and not isinstance(data["description"], (str, type(None))):
         problems.append(Problem(shown, _line(items["description"]), "'description' must be text"))
     cards = items.get("cards")
@@ -333,6 +488,12 @@ def load_deck(deck: str | os.PathLike | Deck) -> Deck:
         raise DeckError(problems)
     assert loaded is not None
     return loaded
+
+
+def duplicate_ids(decks: Iterable[Deck]) -> list[Problem]:
+    """A problem for each card id found in two of ``decks`` (their history, and their
+    Anki note, would be shared), naming both places."""
+    return _cross_deck_duplicates((d.path or Path(f"{d.name}.yaml"), d.cards) for d in decks)
 
 
 def _cross_deck_duplicates(files: Iterable[tuple[Path, Sequence[Card]]]) -> list[Problem]:

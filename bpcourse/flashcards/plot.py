@@ -8,6 +8,7 @@ when a plot is asked for.
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Iterable
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -16,11 +17,38 @@ from matplotlib.figure import Figure
 
 from .days import check_utc, utc_now
 from .deck import Deck
+from .files import write_atomically
 from .schedulers import Scheduler
 from .stats import FORECAST_DAYS, StatsReport, deck_stats, review_history
 from .store import ReviewStore, shared_store
 
 COLOURS = {"passed": "tab:green", "failed": "tab:red", "practice": "tab:gray"}
+# The formats a learner may ask for; matplotlib's others need LaTeX (pgf) or are raw pixels.
+FORMATS = ("png", "pdf", "svg", "svgz", "jpg", "jpeg", "webp", "gif", "avif", "tif", "tiff",
+           "eps", "ps")
+
+
+def plot_formats() -> tuple[str, ...]:
+    """The file extensions ``plot_stats`` can write (without the dot), PNG first."""
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    supported = FigureCanvasBase.get_supported_filetypes()
+    return tuple(f for f in FORMATS if f in supported)
+
+
+def plot_file(path: str | os.PathLike) -> Path:
+    """The file ``plot_stats`` writes for ``path``: ``.png`` is added when it has no
+    extension. ValueError, saying what can be written, for any other kind of file."""
+    target = Path(path)
+    if not os.fspath(path).strip() or target.name in ("", ".", ".."):
+        raise ValueError("give a file name for the plot, e.g. progress.png")
+    if not target.suffix:
+        target = target.with_name(target.name + ".png")
+    formats = plot_formats()
+    if target.suffix[1:].lower() not in formats:
+        raise ValueError(f"cannot draw a {target.suffix} file; the plot can be written as "
+                         + ", ".join(f".{f}" for f in formats))
+    return target
 
 
 class StatsFigure(Figure):
@@ -74,7 +102,8 @@ def plot_stats(
     tz: tzinfo | None = None,
 ) -> StatsFigure:
     """A matplotlib Figure: the 14-day due forecast and the review history of the last
-    30 days; saved to ``path`` (e.g. ``"stats.png"``) when given.
+    30 days; saved to ``path`` (e.g. ``"stats.png"``; see ``plot_file``) when given, in a
+    new file renamed into place, so a failed save leaves an earlier plot as it was.
 
     The figure shows itself when it is the last expression of a notebook cell (it is not
     managed by pyplot, so it is shown once, and closing it is never needed).
@@ -84,5 +113,7 @@ def plot_stats(
     report = deck_stats(decks, store, scheduler, now, tz)
     figure = draw_stats(report, review_history(store, now, tz=tz))
     if path is not None:
-        figure.savefig(path, dpi=100)
+        target = plot_file(path)
+        write_atomically(target, lambda file: figure.savefig(
+            file, format=target.suffix[1:].lower(), dpi=100))
     return figure

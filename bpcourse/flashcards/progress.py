@@ -6,12 +6,16 @@ card is replayed from its whole history when a new review is older than its last
 (a clock set back, a review recorded with an earlier ``when``).
 
 Practice reviews are in the log but never change a schedule, so replay skips them.
+
+A damaged cache never stops a load: cached rows that cannot be read make the load replay
+the whole log (and drop the cache, which the next load rebuilds), and a cached state whose
+JSON cannot be decoded is derived again from that card's reviews when it is first used.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from itertools import groupby
 from operator import attrgetter
@@ -28,12 +32,14 @@ class CardProgress:
     excluded) and its scheduler state (``state``, decoded on first use)."""
 
     __slots__ = ("card_id", "due", "first_review", "last_review", "reviews", "_state",
-                 "_json", "_scheduler")
+                 "_json", "_scheduler", "_recover")
 
     def __init__(self, card_id: str, due: datetime, first_review: datetime,
                  last_review: datetime, reviews: int, state: ScheduleState | None = None,
-                 state_json: str = "", scheduler: Scheduler | None = None):
-        """Pass either ``state`` or its JSON and the scheduler that decodes it."""
+                 state_json: str = "", scheduler: Scheduler | None = None,
+                 recover: Callable[[str], CardProgress | None] | None = None):
+        """Pass either ``state`` or its JSON and the scheduler that decodes it; ``recover``
+        derives the card again (from the log) should the JSON not decode."""
         self.card_id = card_id
         self.due = due
         self.first_review = first_review
@@ -42,6 +48,7 @@ class CardProgress:
         self._state = state
         self._json = state_json
         self._scheduler = scheduler
+        self._recover = recover
 
     @classmethod
     def from_state(cls, card_id: str, state: ScheduleState, first_review: datetime,
@@ -53,7 +60,16 @@ class CardProgress:
         if self._state is None:
             if self._scheduler is None:
                 raise ValueError(f"{self!r} has neither a state nor a scheduler to decode it")
-            self._state = self._scheduler.state_from_dict(json.loads(self._json))
+            try:
+                self._state = self._scheduler.state_from_dict(json.loads(self._json))
+            except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
+                fresh = self._recover(self.card_id) if self._recover is not None else None
+                if fresh is None:
+                    raise ValueError(f"the cached schedule state of card {self.card_id!r} "
+                                     "cannot be decoded") from exc
+                self.due, self.first_review = fresh.due, fresh.first_review
+                self.last_review, self.reviews = fresh.last_review, fresh.reviews
+                self._state = fresh.state
         return self._state
 
     @property
@@ -87,8 +103,14 @@ class CardProgress:
         )
 
     @classmethod
-    def from_cached(cls, cached: CachedCard, scheduler: Scheduler) -> CardProgress:
-        """A card from the schedule cache; ``scheduler`` decodes its state when it is used."""
+    def from_cached(cls, cached: CachedCard, scheduler: Scheduler,
+                    recover: Callable[[str], CardProgress | None] | None = None
+                    ) -> CardProgress:
+        """A card from the schedule cache; ``scheduler`` decodes its state when it is used.
+        TypeError or OverflowError for times that cannot be read (hand edits); a state
+        that cannot be decoded is derived again with ``recover`` when it is used."""
+        if type(cached.reviews) is not int:  # counted on by every later review
+            raise TypeError(f"cached review count {cached.reviews!r} is not a number")
         return cls(
             cached.card_id,
             from_micros(cached.due_us),
@@ -97,6 +119,7 @@ class CardProgress:
             cached.reviews,
             state_json=cached.state_json,
             scheduler=scheduler,
+            recover=recover,
         )
 
     def __eq__(self, other: object) -> bool:
@@ -127,7 +150,11 @@ def replay(
     progress = start
     for review in reviews:
         if not review.practice:
-            progress = advance(scheduler, progress, card_id, review.rating, review.reviewed_at)
+            try:
+                progress = advance(scheduler, progress, card_id, review.rating,
+                                   review.reviewed_at)
+            except OverflowError:
+                continue  # a time so late that its next due date is past the calendar's end
     return progress
 
 
@@ -150,14 +177,33 @@ def _rebuild(store: ReviewStore, scheduler: Scheduler) -> dict[str, CardProgress
     return result
 
 
+def _recoverer(store: ReviewStore, scheduler: Scheduler,
+               upto: int) -> Callable[[str], CardProgress | None]:
+    """Derive a card from its reviews up to row ``upto`` (what its cached state covered),
+    and drop the damaged cache so that the next load rebuilds it."""
+
+    def recover(card_id: str) -> CardProgress | None:
+        schedule_cache.invalidate(store, scheduler.key)
+        history = [r for r in store.reviews(card_id) if r.id is not None and r.id <= upto]
+        return replay(scheduler, card_id, history)
+
+    return recover
+
+
 def load_progress(store: ReviewStore, scheduler: Scheduler) -> dict[str, CardProgress]:
     """The progress of every card reviewed at least once (not counting practice), by id."""
     snapshot = schedule_cache.snapshot(store, scheduler.key)
     if snapshot.cached_max_id is None:
         return _rebuild(store, scheduler)
-    result = {
-        cached.card_id: CardProgress.from_cached(cached, scheduler) for cached in snapshot.cards
-    }
+    recover = _recoverer(store, scheduler, snapshot.cached_max_id)
+    try:
+        result = {
+            cached.card_id: CardProgress.from_cached(cached, scheduler, recover)
+            for cached in snapshot.cards
+        }
+    except (ValueError, TypeError, OverflowError):
+        schedule_cache.invalidate(store, scheduler.key)
+        return _rebuild(store, scheduler)
     if not snapshot.new_reviews:
         return result
     changed = {}

@@ -11,7 +11,10 @@ A cached card keeps its due date, first and last review as plain columns and the
 scheduler's full state as JSON, decoded only for the cards that need it (the one being
 answered): building today's queue for 10,000 cards then costs milliseconds, not a second.
 
-The log is the truth and the cache only saves time: it can always be rebuilt.
+The log is the truth and the cache only saves time: it can always be rebuilt, and it is
+when it is damaged (tables dropped by hand, rows that cannot be read). A store that can only
+be read (another account's) is never written: its cache is used if it has one, and the
+states are derived afresh if not.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .store import ROW, Review, ReviewStore, StoreError
+from .store import ROW, Review, ReviewStore, StoreError, repair_schema
 
 BY_CARD = "ORDER BY card_id, reviewed_at, id"
 
@@ -52,21 +55,22 @@ class CacheSnapshot:
 def full_log(store: ReviewStore) -> tuple[int, list[Review]]:
     """The log's largest row id and every review, ordered by card and time, in one read."""
 
-    def read(conn: sqlite3.Connection) -> tuple[int, list[Review]]:
+    def read(conn: sqlite3.Connection) -> tuple[int, list[tuple]]:
         rows = conn.execute(f"SELECT {ROW} FROM reviews {BY_CARD}").fetchall()
-        return _max_id(conn), [Review.from_row(row) for row in rows]
+        return _max_id(conn), rows
 
-    return store.read(read)
+    log_max_id, rows = store.read(read)
+    return log_max_id, store.readable(rows)
 
 
 def snapshot(store: ReviewStore, scheduler_key: str) -> CacheSnapshot:
     """The cached states of one scheduler and the reviews logged since, in one read."""
 
-    def read(conn: sqlite3.Connection) -> CacheSnapshot:
+    def read(conn: sqlite3.Connection) -> tuple[int, int | None, list[CachedCard], list[tuple]]:
         log_max_id = _max_id(conn)
-        cached_max_id = _cached_max_id(conn, scheduler_key)
+        cached_max_id = _cached_max_id(conn, scheduler_key) if _has_tables(conn) else None
         if cached_max_id is None:
-            return CacheSnapshot(log_max_id, None, [], [])
+            return log_max_id, None, [], []
         cards = [
             CachedCard(*row) for row in conn.execute(
                 "SELECT card_id, due, first_review, last_review, reviews, state"
@@ -77,10 +81,10 @@ def snapshot(store: ReviewStore, scheduler_key: str) -> CacheSnapshot:
         rows = conn.execute(
             f"SELECT {ROW} FROM reviews WHERE id > ? {BY_CARD}", (cached_max_id,)
         ).fetchall()
-        return CacheSnapshot(log_max_id, cached_max_id, cards,
-                             [Review.from_row(row) for row in rows])
+        return log_max_id, cached_max_id, cards, rows
 
-    return store.read(read)
+    log_max_id, cached_max_id, cards, rows = store.read(read)
+    return CacheSnapshot(log_max_id, cached_max_id, cards, store.readable(rows))
 
 
 def save(
@@ -104,6 +108,7 @@ def save(
     ]
 
     def write(conn: sqlite3.Connection) -> bool:
+        repair_schema(conn)  # tables dropped by hand come back (empty, every position dropped)
         current = _cached_max_id(conn, scheduler_key)
         if replace_all:
             if current is not None and current >= log_max_id:
@@ -129,15 +134,41 @@ def save_unless_busy(
     cards: Iterable[CachedCard],
     replace_all: bool,
 ) -> bool:
-    """``save``, skipped (False) if another program keeps the store busy past its timeout.
+    """``save``, skipped (False) if it cannot be written: the store is read-only here, or
+    another program keeps it busy past its timeout, or the disk is full.
 
     The states were computed all the same and are right; the next load brings the cache
     up to date. A learner must not see an error for a cache that only saves time.
     """
+    if not store.writable:
+        return False
     try:
         return save(store, scheduler_key, based_on, log_max_id, cards, replace_all)
     except StoreError:
         return False
+
+
+def invalidate(store: ReviewStore, scheduler_key: str) -> None:
+    """Drop a scheduler's cache position, so that the next load rebuilds it from the log
+    (a cached row was found unreadable). Skipped when that cannot be written."""
+    if not store.writable:
+        return
+    try:
+        store.write(
+            lambda conn: conn.execute(
+                "DELETE FROM schedule_cache_position WHERE scheduler = ?", (scheduler_key,)
+            ) if _has_tables(conn) else None,
+            "the damaged schedule cache was not dropped",
+        )
+    except StoreError:
+        pass
+
+
+def _has_tables(conn: sqlite3.Connection) -> bool:
+    return conn.execute(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+        " AND name IN ('schedule_cache', 'schedule_cache_position')"
+    ).fetchone()[0] == 2
 
 
 def _max_id(conn: sqlite3.Connection) -> int:

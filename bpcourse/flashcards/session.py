@@ -183,6 +183,20 @@ class Summary:
     new_waiting: int = 0
 
 
+def check_limit(limit: object, smallest: int = 1) -> int | None:
+    """``limit`` if it is None or a whole number of at least ``smallest``, else ValueError.
+
+    A session limited to no cards would end before its first card and then report that a
+    card is due now; a negative one would silently drop cards from the end of the queue.
+    """
+    if limit is None:
+        return None
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < smallest:
+        raise ValueError(f"limit must be a whole number of cards, {smallest} or more, or None "
+                         f"for no limit; got {limit!r}")
+    return limit
+
+
 def _clock(now: datetime | Callable[[], datetime] | None) -> Callable[[], datetime]:
     if now is None:
         return utc_now
@@ -212,6 +226,8 @@ class ReviewSession:
         practice: bool = False,
         tz: tzinfo | None = None,
     ):
+        # 0 is allowed here: DeckByDeck gives it to the decks after its limit is used up.
+        limit = check_limit(limit, smallest=0)
         self.cards = list(cards)
         self.store = store if store is not None else shared_store()
         self.scheduler = scheduler if scheduler is not None else get_scheduler()
@@ -364,6 +380,7 @@ class DeckByDeck:
                  limits: Limits | None = None,
                  now: datetime | Callable[[], datetime] | None = None):
         limits = limits if limits is not None else Limits()
+        limit = check_limit(limit)
         self.sessions: list[ReviewSession] = []
         for deck in decks:
             left = None if limit is None else max(0, limit - self.total)

@@ -5,6 +5,11 @@ so tests drive the same handlers a learner clicks (``widget.show_button.click()`
 Every rating is saved to the store by the click that gives it. Nothing is printed: the
 widget is the only output, which keeps notebook runs reproducible.
 
+A rating counts only for the card whose answer is showing, and only once: the browser
+queues every click, so the second click of a double click (or a click on a button still
+drawn for a moment after the card changed) arrives after the next card is up, and must
+not rate a card whose answer the learner never saw.
+
 This module imports ipywidgets, so ``bpcourse.flashcards`` imports it only when
 ``quiz()`` is called.
 """
@@ -21,7 +26,7 @@ from .deck import Deck, load_deck
 from .markup import to_html
 from .ratings import Rating, rating_text
 from .schedulers import Scheduler
-from .session import ReviewSession, Summary
+from .session import ReviewSession, Summary, check_limit
 from .store import ReviewStore, shared_store
 from .timefmt import format_interval, format_moment
 
@@ -42,6 +47,7 @@ class QuizWidget(widgets.VBox):
         self.deck = deck
         self.session = session
         self._practice_factory = practice_factory
+        self._answer_shown = False
         self.title = widgets.HTML(f"<b>{html.escape(deck.title)}</b>")
         self.progress = widgets.HTML()
         self.front = widgets.HTMLMath()
@@ -75,6 +81,7 @@ class QuizWidget(widgets.VBox):
     def _render(self) -> None:
         """Draw the current card, or the summary / the "nothing due" note."""
         card = self.session.current
+        self._answer_shown = False
         self.progress.value = f"&nbsp;· card {html.escape(self.session.progress_text())}"
         _show(self.practice_button, False)
         for part in (self.back, self.question, self.ratings):
@@ -118,10 +125,14 @@ class QuizWidget(widgets.VBox):
         _show(self.show_button, False)
         for part in (self.back, self.question, self.ratings):
             _show(part, True)
+        self._answer_shown = True
 
     def rate(self, rating: int) -> None:
-        """A rating button: log the rating (saved at once) and go to the next card."""
-        if self.session.current is None:
+        """A rating button: log the rating (saved at once) and go to the next card.
+
+        Ignored unless the current card's answer is showing (see the module docstring).
+        """
+        if self.session.current is None or not self._answer_shown:
             return
         try:
             self.session.answer(rating)
@@ -133,7 +144,13 @@ class QuizWidget(widgets.VBox):
         self._render()
 
     def start_practice(self) -> None:
-        """ "Practice anyway": go through the deck; nothing it logs changes the schedule."""
+        """ "Practice anyway": go through the deck; nothing it logs changes the schedule.
+
+        Only from the "nothing due" note that offers it: a second click must not restart
+        a practice round already under way.
+        """
+        if self.session.current is not None or self.session.answers:
+            return
         self.session = self._practice_factory()
         self._render()
 
@@ -165,11 +182,12 @@ def quiz(
     """The quiz widget for ``deck`` (a deck name such as ``"chain-rule"``, a path or a Deck).
 
     Shows the deck's due cards, new ones included within the daily limit (10 a day), at
-    most ``limit`` of them: the front, "Show answer", then five rating buttons from
+    most ``limit`` of them (1 or more): the front, "Show answer", then five rating buttons from
     "1 Not at all" to "5 Perfectly", each with the interval it would give. Every click is
     saved at once to ``store`` (default: the learner's store). ``scheduler`` defaults to
     FSRS; ``now`` (a datetime or a clock function) is for tests.
     """
+    limit = check_limit(limit)
     deck = load_deck(deck)
     store = store if store is not None else shared_store()
 

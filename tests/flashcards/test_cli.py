@@ -71,7 +71,7 @@ def test_review_enter_reveals_digits_rate_and_every_answer_is_saved(home, mini, 
     out = capsys.readouterr().out
     assert status == 0
     assert stored(home) == [("m-one", 2, False), ("m-two", 5, False), ("m-one", 4, True)]
-    assert "What is $z$?" in out and "$$z = w x + b$$" in out
+    assert "What is z?" in out and "\n    z = w x + b\n" in out  # maths as text, not TeX
     assert "1 Not at all (1 min)" in out and "4 Mostly (10 min)" in out  # FSRS, new card
     assert "Please type a number from 1 to 5" in out
     assert "[2 / 2 · 1 to repeat]" in out

@@ -70,11 +70,12 @@ def test_bad_arguments_raise_and_store_nothing(tmp_path, card_id, when, practice
         assert store.reviews() == []
 
 
-def test_file_has_wal_schema_version_and_our_application_id(tmp_path):
+def test_file_is_one_file_with_schema_version_and_our_application_id(tmp_path):
     path = tmp_path / "r.sqlite3"
     ReviewStore(path).close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.sqlite3"]
     conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert conn.execute("PRAGMA application_id").fetchone()[0] == 0x62706372
     conn.close()

@@ -113,3 +113,49 @@ def test_quiz_by_deck_name_uses_the_default_store(monkeypatch, tmp_path):
     rate(widget, 5)
     with ReviewStore(tmp_path / "reviews.sqlite3") as store:
         assert [r.rating for r in store.reviews()] == [5]
+
+
+def test_a_double_click_rates_only_the_card_whose_answer_was_shown(store, capsys):
+    widget = quiz(DECK, store=store, scheduler=SM2(), now=T0)
+    widget.show_button.click()
+    widget.rating_buttons[4].click()
+    widget.rating_buttons[4].click()  # the second click of a double click, queued
+    assert [(r.card_id, r.rating) for r in store.reviews()] == [("t-sum", 5)]
+    assert "ReLU" in widget.front.value and not visible(widget.back)  # card 2, unanswered
+    assert "2 / 3" in widget.progress.value
+    assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize("rating", [1, 3, 5])
+def test_a_rating_before_show_answer_is_ignored(store, rating):
+    widget = quiz(DECK, store=store, scheduler=SM2(), now=T0)
+    widget.rating_buttons[rating - 1].click()
+    assert store.reviews() == [] and "$z$" in widget.front.value
+    assert visible(widget.show_button) and "1 / 3" in widget.progress.value
+    rate(widget, rating)  # once the answer is showing, the same button counts
+    assert [(r.card_id, r.rating) for r in store.reviews()] == [("t-sum", rating)]
+
+
+def test_a_card_that_comes_back_needs_its_answer_shown_again(store):
+    widget = quiz(DECK, limit=1, store=store, scheduler=SM2(), now=T0)
+    widget.show_button.click()
+    widget.rating_buttons[0].click()  # 1: the same card comes straight back
+    widget.rating_buttons[0].click()  # a double click must not rate it again unseen
+    assert [(r.card_id, r.rating) for r in store.reviews()] == [("t-sum", 1)]
+    assert "$z$" in widget.front.value and visible(widget.show_button)
+
+
+def test_practice_anyway_clicked_twice_does_not_restart_the_round(store):
+    for card in DECK.cards:
+        store.record(card.id, 5, T0 - timedelta(hours=1))
+    widget = quiz(DECK, store=store, scheduler=SM2(), now=T0)
+    widget.practice_button.click()
+    rate(widget, 5)
+    widget.practice_button.click()  # queued while the button was still drawn
+    assert "2 / 3" in widget.progress.value and len(widget.session.answers) == 1
+
+
+@pytest.mark.parametrize("limit", [0, -5, True, "3"])
+def test_quiz_limit_must_be_a_count_of_cards(store, limit):
+    with pytest.raises(ValueError, match=r"limit must be a whole number of cards, 1 or more"):
+        quiz(DECK, limit=limit, store=store)
