@@ -6,7 +6,6 @@ formula against an exhaustive average over every possible batch.
 """
 
 import itertools
-import warnings
 
 import matplotlib
 
@@ -17,6 +16,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
+from strict_warnings import no_warnings  # noqa: E402
 
 from bpcourse import MLP, batching, data, fit, optim  # noqa: E402
 
@@ -319,8 +319,7 @@ def test_draw_runs_against_epochs_and_seconds():
 
 def test_cosine_by_hand_and_of_a_zero_vector():
     a = np.array([[1.0, 0.0], [1.0, 1.0], [0.0, 0.0], [-2.0, 0.0]])
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
+    with no_warnings():
         c = batching.cosine(a, np.array([3.0, 0.0]))
         assert np.allclose(c, [1.0, 1 / np.sqrt(2), 0.0, -1.0])
         assert np.allclose(batching.cosine(a, np.zeros(2)), 0.0)

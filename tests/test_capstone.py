@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import warnings
-
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from strict_warnings import no_warnings
 
 from bpcourse import MLP, TrainingDiverged, capstone, data, fit
 
@@ -234,8 +233,7 @@ def test_draw_run_leaves_the_net_alone():
 
 def test_draw_clinic_copes_with_a_diverged_run():
     runs = {k: capstone.clinic_run(k) for k in ("B", "C")}
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
+    with no_warnings():
         fig = capstone.draw_clinic(runs, {k: capstone.clinic_data(k) for k in runs},
                                    resolution=20)
         fig.canvas.draw()
