@@ -1,33 +1,14 @@
 """Deck text that would break the quiz, the terminal or Anki is refused with file:line:
 control characters, tags Anki would split, unbalanced maths, absurd nesting."""
 
-import textwrap
 
 import pytest
+from flashcard_helpers import messages, write
 
 from bpcourse.flashcards import check_decks, load_deck, quiz
 from bpcourse.flashcards.cli import main
 from bpcourse.flashcards.deck import MAX_DEPTH, Card, Deck
 from bpcourse.flashcards.markup import to_html
-
-
-def write(directory, name, text):
-    path = directory / f"{name}.yaml"
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return path
-
-
-@pytest.fixture
-def decks_dir(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    directory = tmp_path / "flashcards"
-    directory.mkdir()
-    return directory
-
-
-def messages(directory):
-    return [str(p) for p in check_decks(directory)]
-
 
 BAD_TEXT = {
     "NUL digit NUL in the front": (

@@ -1,8 +1,8 @@
 """Deck files: the shipped decks validate, and each kind of mistake is reported as file:line."""
 
-import textwrap
 
 import pytest
+from flashcard_helpers import messages, write
 
 from bpcourse.flashcards import DeckError, Problem, check_decks, load_deck, load_decks
 from bpcourse.flashcards.deck import DECK_NAMES, UnknownDeck, default_deck_dir, select_decks
@@ -20,25 +20,6 @@ cards:
     front: Second?
     back: Yes.
 """
-
-
-def write(directory, name, text):
-    path = directory / f"{name}.yaml"
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return path
-
-
-@pytest.fixture
-def decks_dir(tmp_path, monkeypatch):
-    """An empty flashcards/ directory; messages then read flashcards/NAME.yaml:LINE."""
-    monkeypatch.chdir(tmp_path)
-    directory = tmp_path / "flashcards"
-    directory.mkdir()
-    return directory
-
-
-def messages(directory):
-    return [str(p) for p in check_decks(directory)]
 
 
 def test_shipped_decks_validate():

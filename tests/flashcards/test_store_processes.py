@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from flashcard_helpers import ids_in
 
 from bpcourse.flashcards import ReviewStore
 
@@ -35,14 +36,6 @@ def run_python(code: str, *args: str, python: str = sys.executable, **kwargs) ->
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     return subprocess.Popen([python, "-c", textwrap.dedent(code), *args], env=env, text=True,
                             **kwargs)
-
-
-def ids_in(path: Path) -> set[int]:
-    conn = sqlite3.connect(path)
-    try:
-        return {row[0] for row in conn.execute("SELECT id FROM reviews")}
-    finally:
-        conn.close()
 
 
 # -- 3. first open by many processes at once -------------------------------------------------

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from flashcard_helpers import ids_in
 
 from bpcourse.flashcards import FSRS, ReviewStore, StoreError, load_progress
 from bpcourse.flashcards import store as store_module
@@ -37,15 +38,6 @@ NOT_ROOT = pytest.mark.skipif(
     reason="root ignores file permissions; test_store_processes.py runs this as another "
            "account",
 )
-
-
-def ids_in(path: Path) -> set[int]:
-    """The review ids in a store file, read with plain SQLite."""
-    conn = sqlite3.connect(path)
-    try:
-        return {row[0] for row in conn.execute("SELECT id FROM reviews")}
-    finally:
-        conn.close()
 
 
 def plain_copy(path: Path, folder: Path) -> Path:
