@@ -26,3 +26,10 @@ def test_decks_are_mapped_into_the_package():
     assert config["package-dir"]["bpcourse.decks"] == "flashcards"
     assert "*.yaml" in config["package-data"]["bpcourse.decks"]
     assert list((ROOT / "flashcards").glob("*.yaml")), "no deck files in flashcards/"
+
+
+def test_the_package_says_it_is_typed():
+    # PEP 561: type checkers read a package's hints only if it ships a py.typed marker.
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    assert "py.typed" in config["package-data"]["bpcourse"]
+    assert (ROOT / "bpcourse" / "py.typed").exists()
