@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 import pytest
+from numeric import central_difference
 
 from bpcourse.activations import OUTPUTS, sigmoid, softmax
 from bpcourse.losses import (
@@ -48,15 +49,6 @@ def loss_of_Z(spec: Loss, output: str, Y: np.ndarray):
     f = output_function(output)
     return lambda Z: spec.value(Z, f(Z), Y)
 
-
-def central_difference(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
-    g = np.zeros_like(x)
-    for i in range(x.size):
-        up, down = x.copy(), x.copy()
-        up.flat[i] += eps
-        down.flat[i] -= eps
-        g.flat[i] = (f(up) - f(down)) / (2 * eps)
-    return g
 
 
 def rel_err(a: np.ndarray, b: np.ndarray) -> float:
