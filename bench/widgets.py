@@ -158,7 +158,12 @@ def built(make: Callable[[], Iterator[Widget]]) -> Iterator[Widget]:
 def nb00_start_here() -> Iterator[Widget]:
     from bpcourse.flashcards import FSRS, SM2, deck_stats, load_decks, plot_stats, quiz
     from bpcourse.flashcards.widget import rating_text
-    from bpcourse.tour import deck_overview_html, plot_spacing, space_reviews, spacing_table_html
+    from bpcourse.lessons.start_here import (
+        deck_overview_html,
+        plot_spacing,
+        space_reviews,
+        spacing_table_html,
+    )
 
     rating_options = [(rating_text(r), r) for r in range(1, 6)]
     pickers = [widgets.Dropdown(options=rating_options, value=value, description=f"review {k}")
@@ -221,7 +226,12 @@ def nb00_start_here() -> Iterator[Widget]:
 
 def nb01_forward_pass() -> Iterator[Widget]:
     from bpcourse.activations import ACTIVATIONS
-    from bpcourse.explore import activation_point, plot_softmax, softmax_point, tiny_forward
+    from bpcourse.lessons.forward_pass import (
+        activation_point,
+        plot_softmax,
+        softmax_point,
+        tiny_forward,
+    )
     from bpcourse.plots import draw_network, plot_activation
 
     def show_activation(name, z):
@@ -326,14 +336,14 @@ def nb02_chain_rule() -> Iterator[Widget]:
 
 def nb03_backward_pass() -> Iterator[Widget]:
     from bpcourse import MLP
-    from bpcourse.exercises.backward_pass import (
+    from bpcourse.lessons.backward_pass import (
         BUGS,
+        BackwardStepper,
         BugLab,
         plot_bug_rows,
         square_example,
         worked_example,
     )
-    from bpcourse.stepper import BackwardStepper
 
     _, X, y = worked_example()
     deep = MLP([3, 5, 4, 2], activation="sigmoid", output="softmax", seed=7)
@@ -363,14 +373,15 @@ def nb03_backward_pass() -> Iterator[Widget]:
 
 
 def nb04_weight_update() -> Iterator[Widget]:
-    from bpcourse import landscape, optim
+    from bpcourse import optim
+    from bpcourse.lessons import weight_update
 
-    bowl = landscape.SURFACES["bowl"]
-    ravine = landscape.SURFACES["ravine"]
+    bowl = weight_update.SURFACES["bowl"]
+    ravine = weight_update.SURFACES["ravine"]
 
     def show_learning_rate(eta, steps):
         fig, axes = plt.subplots(1, 2, figsize=(11, 4))
-        landscape.learning_rate_demo(bowl, eta, steps=steps, axes=axes)
+        weight_update.learning_rate_demo(bowl, eta, steps=steps, axes=axes)
         plt.show()
 
     eta = widgets.FloatLogSlider(value=0.05, base=10, min=-3, max=-0.4, step=0.02,
@@ -382,7 +393,7 @@ def nb04_weight_update() -> Iterator[Widget]:
         set_value(eta, 0.1), set_value(steps, 50), set_value(eta, 0.19),
         set_value(steps, 80), set_value(eta, 0.3)])
 
-    surface_menu = widgets.Dropdown(options=list(landscape.SURFACES), value="ravine",
+    surface_menu = widgets.Dropdown(options=list(weight_update.SURFACES), value="ravine",
                                     description="surface")
     steps_slider = widgets.IntSlider(value=60, min=10, max=200, step=10, description="steps",
                                      continuous_update=False)
@@ -393,16 +404,16 @@ def nb04_weight_update() -> Iterator[Widget]:
 
     def load_suggested_rates(change):
         for name, slider in lr_sliders.items():
-            slider.value = landscape.SURFACES[change["new"]].lrs[name]
+            slider.value = weight_update.SURFACES[change["new"]].lrs[name]
 
     surface_menu.observe(load_suggested_rates, names="value")
 
     def show_optimizers(surface, steps, **lrs):
         fig, axes = plt.subplots(1, 2, figsize=(11, 4))
-        runs = landscape.optimizer_demo(surface, steps=steps, lrs=lrs, axes=axes)
+        runs = weight_update.optimizer_demo(surface, steps=steps, lrs=lrs, axes=axes)
         plt.show()
         for name, (path_opt, opt) in runs.items():
-            status = "diverged" if landscape.diverged(path_opt) else f"θ = {path_opt[-1]}"
+            status = "diverged" if weight_update.diverged(path_opt) else f"θ = {path_opt[-1]}"
             print(f"{name:8s} {status}  state: {opt.state}")
 
     widgets.interactive_output(
@@ -411,13 +422,14 @@ def nb04_weight_update() -> Iterator[Widget]:
     yield Widget("04", "optimizer plots (steps, η sliders)", [
         set_value(steps_slider, 100), set_value(sgd, sgd.value * 2), set_value(adam, 0.3),
         set_value(steps_slider, 150), set_value(sgd, sgd.value / 4)])
-    others = [s for s in landscape.SURFACES if s != "ravine"]
+    others = [s for s in weight_update.SURFACES if s != "ravine"]
     yield Widget("04", "optimizer plots (surface menu)",
                  [set_value(surface_menu, s) for s in [*others, "ravine"]])
 
 
 def nb05_epochs_and_batches() -> Iterator[Widget]:
-    from bpcourse import MLP, batching, data, fit, optim
+    from bpcourse import MLP, data, fit, optim
+    from bpcourse.lessons import epochs_and_batches
 
     loss = "cross_entropy"
     X, y = data.moons(1000, noise=0.15, seed=0)
@@ -429,19 +441,20 @@ def nb05_epochs_and_batches() -> Iterator[Widget]:
     net_mid = make_net()
     fit(net_mid, X, y, loss=loss, optimizer=optim.SGD(0.3), epochs=3, batch_size=32,
         progress=False)
-    g_full = batching.flatten(net_mid.loss_and_gradients(X, y, loss=loss)[1])
-    G = batching.per_example_gradients(net_mid, X, y, loss=loss)
+    g_full = epochs_and_batches.flatten(net_mid.loss_and_gradients(X, y, loss=loss)[1])
+    G = epochs_and_batches.per_example_gradients(net_mid, X, y, loss=loss)
     sizes = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, N]
-    noise = batching.gradient_noise(net_mid, X, y, sizes, loss=loss, n_batches=400, seed=0)
-    plane = batching.gradient_plane(g_full, G)
-    cloud_1 = batching.noise_cloud(net_mid, X, y, 1, loss=loss, axes=plane)
+    noise = epochs_and_batches.gradient_noise(net_mid, X, y, sizes, loss=loss, n_batches=400,
+                                              seed=0)
+    plane = epochs_and_batches.gradient_plane(g_full, G)
+    cloud_1 = epochs_and_batches.noise_cloud(net_mid, X, y, 1, loss=loss, axes=plane)
     lim = 1.1 * np.quantile(np.abs(cloud_1.points), 0.95)
 
     def show_noise(B):
-        cloud = batching.noise_cloud(net_mid, X, y, B, loss=loss, axes=plane)
+        cloud = epochs_and_batches.noise_cloud(net_mid, X, y, B, loss=loss, axes=plane)
         fig, (left, right) = plt.subplots(1, 2, figsize=(12, 5))
-        batching.draw_noise_cloud(cloud, left, lim=lim)
-        batching.draw_noise_vs_batch(noise, right, mark=B)
+        epochs_and_batches.draw_noise_cloud(cloud, left, lim=lim)
+        epochs_and_batches.draw_noise_vs_batch(noise, right, mark=B)
         right.set_title(f"B = {B}: mean squared deviation {cloud.msd:.3g}")
         fig.tight_layout()
         plt.show()
@@ -452,8 +465,8 @@ def nb05_epochs_and_batches() -> Iterator[Widget]:
     yield Widget("05", "show_noise (B)", [set_value(B, b) for b in [1, 64, 4, 512, N]])
 
     def show_training(epochs, lr):
-        curves = batching.curves_for(make_net, X, y, (4, 32, N), lr, epochs, loss=loss)
-        ax = batching.draw_curves(curves)
+        curves = epochs_and_batches.curves_for(make_net, X, y, (4, 32, N), lr, epochs, loss=loss)
+        ax = epochs_and_batches.draw_curves(curves)
         ax.set_title(f"SGD with learning rate {lr:g}")
         plt.show()
 
@@ -467,22 +480,22 @@ def nb05_epochs_and_batches() -> Iterator[Widget]:
         set_value(epochs, 30)])
 
 
-def nb06_vanishing_exploding_gradients() -> Iterator[Widget]:
-    from bpcourse import depth
+def nb06_vanishing_exploding() -> Iterator[Widget]:
+    from bpcourse.lessons import vanishing_exploding
 
     def show_histograms(activation, init, layers):
-        depth.plot_z_histograms(activation, init, layers)
+        vanishing_exploding.plot_z_histograms(activation, init, layers)
         plt.show()
 
     def show_profile(activation, init, layers):
-        depth.plot_depth_profile(activation, init, layers)
+        vanishing_exploding.plot_depth_profile(activation, init, layers)
         plt.tight_layout()
         plt.show()
 
     for name, f, activation, init in [("histograms", show_histograms, "tanh", "normal"),
                                       ("profile", show_profile, "sigmoid", "xavier")]:
-        a = widgets.Dropdown(options=depth.ACTIVATION_CHOICES, value=activation)
-        i = widgets.Dropdown(options=depth.INIT_CHOICES, value=init)
+        a = widgets.Dropdown(options=vanishing_exploding.ACTIVATION_CHOICES, value=activation)
+        i = widgets.Dropdown(options=vanishing_exploding.INIT_CHOICES, value=init)
         n = widgets.IntSlider(value=10, min=2, max=30, continuous_update=False)
         widgets.interactive(f, activation=a, init=i, layers=n)
         yield Widget("06", f"{name} (activation, init, layers)", [
@@ -490,8 +503,9 @@ def nb06_vanishing_exploding_gradients() -> Iterator[Widget]:
             set_value(n, 30)])
 
     def show_run(lr, init, clip):
-        run = depth.exploding_run(clip_norm=clip or None, lr=lr, init=init)
-        depth.plot_exploding_run(run, title=f"lr {lr:.3g}, std {init}, clip {clip or 'off'}")
+        run = vanishing_exploding.exploding_run(clip_norm=clip or None, lr=lr, init=init)
+        vanishing_exploding.plot_exploding_run(
+            run, title=f"lr {lr:.3g}, std {init}, clip {clip or 'off'}")
         plt.tight_layout()
         plt.show()
         if run.diverged:
@@ -507,8 +521,8 @@ def nb06_vanishing_exploding_gradients() -> Iterator[Widget]:
         set_value(clip, 1)])
 
 
-def nb07_overfitting_and_regularization() -> Iterator[Widget]:
-    from bpcourse import regularization
+def nb07_regularization() -> Iterator[Widget]:
+    from bpcourse.lessons import regularization
 
     plain = regularization.run(l2=0.0, dropout=0.0)
     regularization.sweep(l2s=regularization.L2_GRID)  # the notebook's table fills the cache
@@ -547,20 +561,22 @@ def nb07_overfitting_and_regularization() -> Iterator[Widget]:
 
 
 def nb08_putting_it_together() -> Iterator[Widget]:
-    from bpcourse import capstone, data
+    from bpcourse import data
+    from bpcourse.lessons import putting_it_together
 
     K = 4
     X, y = data.spiral(k=K, n_per_class=100, noise=0.2, turns=1.0, seed=0)
     (X_train, y_train), _ = data.train_val_split(X, y, val_fraction=0.25, seed=0)
-    design = capstone.Settings(hidden=(32, 32), activation="relu", init="he", optimizer="Adam",
-                               lr=0.01, batch_size=32, epochs=100, l2=1e-4, seed=0)
-    replay = capstone.cached_run(design, snapshot_every=1)
+    design = putting_it_together.Settings(hidden=(32, 32), activation="relu", init="he",
+                                          optimizer="Adam", lr=0.01, batch_size=32, epochs=100,
+                                          l2=1e-4, seed=0)
+    replay = putting_it_together.cached_run(design, snapshot_every=1)
 
     epoch_slider = widgets.IntSlider(value=0, min=0, max=replay.history.epochs,
                                      description="epoch", continuous_update=False)
 
     def show_epoch(epoch):
-        capstone.draw_run(replay, X_train, y_train, epoch=epoch,
+        putting_it_together.draw_run(replay, X_train, y_train, epoch=epoch,
                           title=f"decision regions after epoch {epoch}")
         plt.show()
 
@@ -571,7 +587,8 @@ def nb08_putting_it_together() -> Iterator[Widget]:
     knobs = {
         "width": widgets.Dropdown(options=[4, 8, 16, 32, 64], value=32),
         "depth": widgets.IntSlider(value=2, min=1, max=4, continuous_update=False),
-        "activation": widgets.Dropdown(options=capstone.ACTIVATION_CHOICES, value="relu"),
+        "activation": widgets.Dropdown(options=putting_it_together.ACTIVATION_CHOICES,
+                                       value="relu"),
         "init": widgets.Dropdown(options=["auto", "he", "xavier", "normal"], value="auto"),
         "lr": widgets.SelectionSlider(options=[0.001, 0.003, 0.01, 0.03, 0.1, 0.3], value=0.01,
                                       continuous_update=False),
@@ -580,9 +597,9 @@ def nb08_putting_it_together() -> Iterator[Widget]:
     }
 
     def console(width, depth, activation, init, lr, l2):
-        run = capstone.console_run(width, depth, activation, lr, l2, init)
+        run = putting_it_together.console_run(width, depth, activation, lr, l2, init)
         net_sizes = [2, *[width] * depth, K]
-        capstone.draw_run(run, X_train, y_train,
+        putting_it_together.draw_run(run, X_train, y_train,
                           title=f"{net_sizes}, {run.settings.activation}, {run.settings.init} init")
         plt.show()
 
@@ -598,8 +615,8 @@ def nb08_putting_it_together() -> Iterator[Widget]:
 
 NOTEBOOKS: list[Callable[[], Iterator[Widget]]] = [
     nb00_start_here, nb01_forward_pass, nb02_chain_rule, nb03_backward_pass,
-    nb04_weight_update, nb05_epochs_and_batches, nb06_vanishing_exploding_gradients,
-    nb07_overfitting_and_regularization, nb08_putting_it_together,
+    nb04_weight_update, nb05_epochs_and_batches, nb06_vanishing_exploding,
+    nb07_regularization, nb08_putting_it_together,
 ]
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .. import capstone
+from ..lessons import putting_it_together as lesson
 from ..train import accuracy
 from . import check_value, verdict
 
@@ -29,7 +29,7 @@ def check_param_count(answer, sizes: Sequence[int]) -> bool:
     $\sum_l (n_{l-1} + 1)\, n_l$ (a weight matrix and a bias vector per layer)."""
     sizes = [int(n) for n in sizes]
     pairs = list(zip(sizes[:-1], sizes[1:], strict=False))
-    expected = capstone.n_params(sizes)
+    expected = lesson.n_params(sizes)
     weights = sum(a * b for a, b in pairs)
     slips = [
         (weights, f"that counts the weights only. Each of the {len(pairs)} layers also has "
@@ -69,7 +69,7 @@ CAUSES: dict[str, str] = {
     "e": "nothing is wrong",
 }
 
-#: What really broke each clinic run of ``bpcourse.capstone.CLINIC``.
+#: What really broke each clinic run of ``bpcourse.lessons.putting_it_together.CLINIC``.
 KEY: dict[str, str] = {"A": "b", "B": "a", "C": "c"}
 
 #: Per run, a hint for each wrong letter: where in the plots the evidence is.
@@ -139,12 +139,12 @@ def check_spiral_accuracy(net: MLP, target: float = 0.9) -> bool:
     training set only is overfitting, and the two need opposite fixes.
     """
     what = f"validation accuracy of at least {target:.0%} on the spiral"
-    (X_tr, y_tr), (X_val, y_val) = capstone.spiral_split()
+    (X_tr, y_tr), (X_val, y_val) = lesson.spiral_split()
     sizes = getattr(net, "sizes", None)
     if sizes is None or not hasattr(net, "predict"):
         return verdict(False, what, f"Expected a trained MLP, got {type(net).__name__}.",
                        "pass the network itself, e.g. my_run.net.")
-    k = capstone.SPIRAL["k"]
+    k = lesson.SPIRAL["k"]
     if sizes[0] != 2 or sizes[-1] != k or net.output != "softmax":
         return verdict(False, what, f"The net has sizes {sizes} and output {net.output!r}.",
                        f"the spiral has 2 inputs and {k} classes: sizes [2, ..., {k}] and "

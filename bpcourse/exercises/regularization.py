@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .. import regularization
+from ..lessons import regularization as lesson
 from ..train import History
 from . import grade, same_value, verdict
 
@@ -144,7 +144,7 @@ def check_early_stopping(stop, keep, *, val_losses, patience: int) -> bool:
     what = f"early stopping with patience {patience}"
     if stop is ... or stop is None or keep is ... or keep is None:
         return verdict(False, what, NO_ANSWER)
-    right_stop, right_keep = regularization.early_stopping_epoch(
+    right_stop, right_keep = lesson.early_stopping_epoch(
         History(val_loss=list(val_losses)), patience)
     if stop == right_stop and keep == right_keep:
         return verdict(True, what, f"It stops after epoch {right_stop} and keeps the "
@@ -194,9 +194,9 @@ _DIAGNOSIS = {
 OVERFITTING = "C"
 
 
-def curve_pair_runs(setup: regularization.Setup = regularization.DEFAULT):
+def curve_pair_runs(setup: lesson.Setup = lesson.DEFAULT):
     """The runs whose loss curves the exercise shows, by letter (cached like any run)."""
-    return {k: regularization.run(lam, p, setup) for k, (lam, p) in CURVE_PAIRS.items()}
+    return {k: lesson.run(lam, p, setup) for k, (lam, p) in CURVE_PAIRS.items()}
 
 
 def check_overfitting_pair(answer) -> bool:

@@ -37,6 +37,6 @@ def test_check_rating_refuses_anything_else(rating):
 
 
 def test_the_tour_draws_ratings_in_the_quiz_colours():
-    from bpcourse.tour import RATING_COLOURS as tour_colours
+    from bpcourse.lessons.start_here import RATING_COLOURS as tour_colours
 
     assert tour_colours is RATING_COLOURS

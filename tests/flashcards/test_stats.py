@@ -112,7 +112,7 @@ def test_format_interval(interval, expected):
 
 def test_import_stays_light():
     code = (
-        "import sys, bpcourse.flashcards, bpcourse.cli\n"
+        "import sys, bpcourse.flashcards, bpcourse.flashcards.cli\n"
         "heavy = {'matplotlib', 'ipywidgets', 'sympy', 'fsrs', 'genanki'} & set(sys.modules)\n"
         "print(sorted(heavy))"
     )

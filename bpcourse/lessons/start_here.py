@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from fractions import Fraction
 
-from .flashcards import Deck, ReviewStore, deck_stats, load_deck
-from .flashcards.markup import to_html
-from .flashcards.ratings import RATING_COLOURS, RATING_LABELS, RATINGS
-from .flashcards.schedulers import Scheduler
-from .flashcards.timefmt import format_interval
+from ..flashcards import Deck, ReviewStore, deck_stats, load_deck
+from ..flashcards.markup import to_html
+from ..flashcards.ratings import RATING_COLOURS, RATING_LABELS, RATINGS
+from ..flashcards.schedulers import Scheduler
+from ..flashcards.timefmt import format_interval
 
 # A fixed start, so that what the explorer shows does not depend on today's date.
 START = datetime(2024, 1, 1, 9, 0, tzinfo=timezone.utc)
@@ -116,7 +116,7 @@ def plot_spacing(runs: Mapping[str, Sequence[SpacedReview]], ax=None):
     the rating button, plus a hollow dot where the card is due next. Reviews minutes apart
     are stacked upwards. The day axis is linear up to 1 and logarithmic after it, so both a
     1-minute and a 1-year gap show."""
-    from .plots import axes_or_new
+    from ..plots import axes_or_new
 
     fresh = ax is None
     ax = axes_or_new(ax, figsize=(9, 1.1 + 0.8 * len(runs)))

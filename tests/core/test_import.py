@@ -7,6 +7,8 @@ import sys
 
 import pytest
 
+from bpcourse.lessons import LESSONS
+
 
 def run(code: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -14,9 +16,8 @@ def run(code: str) -> subprocess.CompletedProcess:
 
 
 # Modules a notebook or the CLI imports up front: heavy libraries load only when they draw.
-LIGHT = ["bpcourse", "bpcourse.batching", "bpcourse.landscape", "bpcourse.depth",
-         "bpcourse.regularization", "bpcourse.capstone", "bpcourse.stepper", "bpcourse.tour",
-         "bpcourse.explore", "bpcourse.flashcards", "bpcourse.cli"]
+LIGHT = ["bpcourse", "bpcourse.lessons", "bpcourse.flashcards", "bpcourse.flashcards.cli"] + [
+    lesson.module for lesson in LESSONS if lesson.module]
 
 
 @pytest.mark.parametrize("module", LIGHT)

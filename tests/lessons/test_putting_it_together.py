@@ -1,4 +1,5 @@
-"""bpcourse.capstone: the runner is fit's loop step for step, and it keeps what it claims."""
+"""bpcourse.lessons.putting_it_together: the runner is fit's loop step for step, and it keeps
+what it claims."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import numpy as np
 import pytest
 from strict_warnings import no_warnings
 
-from bpcourse import MLP, TrainingDiverged, capstone, data, fit
+from bpcourse import MLP, TrainingDiverged, data, fit
+from bpcourse.lessons import putting_it_together as capstone
 
 TRAIN, VAL = capstone.spiral_split()
 

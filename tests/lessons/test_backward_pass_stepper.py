@@ -8,7 +8,7 @@ import pytest
 
 from bpcourse import MLP
 from bpcourse.gradcheck import numeric_gradients
-from bpcourse.stepper import NON_FINITE_GREY, BackwardStepper, heat_table
+from bpcourse.lessons.backward_pass.stepper import NON_FINITE_GREY, BackwardStepper, heat_table
 
 
 def sig(z):

@@ -31,11 +31,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .data import moons
-from .mlp import MLP
-from .optim import Adam
-from .trace import Trace
-from .train import History, fit
+from ..data import moons
+from ..mlp import MLP
+from ..optim import Adam
+from ..trace import Trace
+from ..train import History, fit
 
 #: The λ values and dropout probabilities the notebook's sliders step through.
 L2_GRID = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1)
@@ -241,7 +241,7 @@ def plot_weight_spread(run: Run, reference: Run | None = None, ax=None,
     first, stay visible next to the thousands of small ones. ``reference`` is drawn
     filled in grey behind.
     """
-    from .plots import axes_or_new
+    from ..plots import axes_or_new
 
     ax = axes_or_new(ax, (5, 4))
     edges = np.linspace(-weight_range, weight_range, bins + 1)
@@ -277,7 +277,7 @@ def draw_run(run: Run, setup: Setup = DEFAULT, reference: Run | None = None, axe
     """
     import matplotlib.pyplot as plt
 
-    from .plots import plot_decision_boundary, plot_loss_curves
+    from ..plots import plot_decision_boundary, plot_loss_curves
 
     if axes is None:
         _, axes = plt.subplots(1, 3, figsize=(14, 4))
@@ -308,7 +308,7 @@ def draw_early_stopping(history: History, patience: int, ax=None):
     Epochs after the stop are greyed out (they are never trained); a solid line marks the
     epoch whose weights are kept, a dashed one the epoch where training stops.
     """
-    from .plots import axes_or_new, plot_loss_curves
+    from ..plots import axes_or_new, plot_loss_curves
 
     stop, keep = early_stopping_epoch(history, patience)
     ax = plot_loss_curves(history, axes_or_new(ax, (7, 3.5)),

@@ -7,7 +7,7 @@ import pytest
 # tomllib is standard from Python 3.11; on 3.10 these checks are left to CI.
 tomllib = pytest.importorskip("tomllib")
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 def test_every_subpackage_is_listed_for_installation():

@@ -9,7 +9,7 @@ import pytest
 from strict_warnings import no_warnings
 
 from bpcourse import MLP, TrainingDiverged, data, fit, optim
-from bpcourse import depth as D
+from bpcourse.lessons import vanishing_exploding as D
 from bpcourse.mlp import init_std
 
 matplotlib.use("Agg")

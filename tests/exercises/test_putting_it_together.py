@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bpcourse import MLP, capstone
+from bpcourse import MLP
 from bpcourse.exercises import putting_it_together as ex
+from bpcourse.lessons import putting_it_together as capstone
 
 SIZES = [2, 32, 32, 4]
 

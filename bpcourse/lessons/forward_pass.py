@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .activations import get_activation
-from .losses import logsumexp
-from .mlp import MLP
+from ..activations import get_activation
+from ..losses import logsumexp
+from ..mlp import MLP
 
 #: The notebook's tiny network: 2 inputs, 3 hidden units, 1 output.
 TINY_SIZES = (2, 3, 1)
@@ -149,7 +149,7 @@ def softmax_point(logits, temperature: float = 1.0, target: int = 0) -> SoftmaxP
 
 def plot_softmax(point: SoftmaxPoint, ax=None):
     """Bar chart of the softmax probabilities, the target class's bar outlined."""
-    from .plots import axes_or_new
+    from ..plots import axes_or_new
 
     ax = axes_or_new(ax, figsize=(5.0, 3.0))
     k = len(point.probs)

@@ -1,4 +1,5 @@
-"""bpcourse.explore: what notebook 01's widgets compute, checked against hand computations."""
+"""bpcourse.lessons.forward_pass: what notebook 01's widgets compute, checked against hand
+computations."""
 
 import matplotlib
 
@@ -8,7 +9,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from bpcourse.explore import (  # noqa: E402
+from bpcourse.lessons.forward_pass import (  # noqa: E402
     TINY_PARAMS,
     TINY_SIZES,
     activation_point,

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from strict_warnings import no_warnings
 
-from bpcourse import landscape as L
+from bpcourse.lessons import weight_update as L
 from bpcourse.optim import SGD, Adam, Momentum, RMSprop
 
 ALL_SURFACES = [*L.SURFACES.values(), L.Quadratic(a=3.0, b=0.5, angle=-70.0),

@@ -28,11 +28,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import data
-from .diagnostics import TrainingDiverged
-from .mlp import MLP
-from .optim import OPTIMIZERS, Optimizer, make_optimizer
-from .train import History, fit
+from .. import data
+from ..diagnostics import TrainingDiverged
+from ..mlp import MLP
+from ..optim import OPTIMIZERS, Optimizer, make_optimizer
+from ..train import History, fit
 
 LOSS = "cross_entropy"
 #: The capstone's data set: four spiral arms, each winding once round the centre.
@@ -301,7 +301,7 @@ def draw_run(run: Run, X, y, axes=None, epoch: int | None = None, resolution: in
     """
     import matplotlib.pyplot as plt
 
-    from .plots import cap_log_axis, plot_decision_boundary, plot_grad_norms
+    from ..plots import cap_log_axis, plot_decision_boundary, plot_grad_norms
     if axes is None:
         _, axes = plt.subplots(1, 3, figsize=(15, 4))
     ax_regions, ax_loss, ax_norms = axes
@@ -337,7 +337,7 @@ def grad_norm_series(run: Run, max_points: int = 120) -> tuple[dict[str, np.ndar
 
 
 def _draw_losses(run: Run, ax, epoch: int | None) -> None:
-    from .plots import cap_log_axis, plot_loss_curves
+    from ..plots import cap_log_axis, plot_loss_curves
 
     h, per = run.history, max(run.steps_per_epoch, 1)
     steps = np.arange(1, len(run.step_loss) + 1) / per

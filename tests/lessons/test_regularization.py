@@ -12,8 +12,8 @@ import pytest  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
 from bpcourse import MLP, data  # noqa: E402
-from bpcourse import regularization as R  # noqa: E402
 from bpcourse.gradcheck import numeric_gradients, relative_error  # noqa: E402
+from bpcourse.lessons import regularization as R  # noqa: E402
 from bpcourse.train import History  # noqa: E402
 
 # A small, quick set-up for tests that only need some training to have happened.

@@ -27,13 +27,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .losses import get_loss, targets
-from .trace import Trace
+from ...losses import get_loss, targets
+from ...trace import Trace
 
 if TYPE_CHECKING:
     import ipywidgets
 
-    from .mlp import MLP
+    from ...mlp import MLP
 
 _ROLE_COLOURS = {"cached": "#e8f0fe", "from the loss": "#fdf2e0", "upstream": "#fdf2e0",
                  "local": "#f3e8fd", "result": "#e6f4ea", "sent down": "#f1f3f4"}

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from bpcourse import MLP
-from bpcourse import regularization as R
 from bpcourse.exercises import regularization as ex
+from bpcourse.lessons import regularization as R
 
 # -- L2 gradients -------------------------------------------------------------------------
 # Givens worked by hand with λ = 0.1:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .optim import OPTIMIZERS, Optimizer, make_optimizer
+from ..optim import OPTIMIZERS, Optimizer, make_optimizer
 
 LABELS = ("crawls", "converges", "oscillates", "diverged")
 """What ``classify_run`` can say about a path, from too small a learning rate to too large."""
@@ -362,7 +362,7 @@ def plot_surface(surface: str | Surface, ax=None, trajectories=None, title: str 
     in a red cross at its last sane point and says "(diverged)" in the legend.
     Returns the axes.
     """
-    from .plots import axes_or_new
+    from ..plots import axes_or_new
 
     surface = get_surface(surface)
     ax = axes_or_new(ax, figsize=(6, 4.5))
@@ -398,7 +398,7 @@ def plot_surface(surface: str | Surface, ax=None, trajectories=None, title: str 
 def plot_losses(surface: str | Surface, trajectories: dict[str, np.ndarray], ax=None,
                 title: str | None = None):
     r"""$L(\theta_k) - L_{min}$ against step k on a log axis, one line per path."""
-    from .plots import axes_or_new
+    from ..plots import axes_or_new
 
     ax = axes_or_new(ax, figsize=(5, 3.5))
     for label, path in trajectories.items():

@@ -29,11 +29,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import data, optim
-from .activations import get_activation
-from .diagnostics import TrainingDiverged, global_norm, grad_norms
-from .mlp import MLP, init_std
-from .train import fit
+from .. import data, optim
+from ..activations import get_activation
+from ..diagnostics import TrainingDiverged, global_norm, grad_norms
+from ..mlp import MLP, init_std
+from ..train import fit
 
 ACTIVATION_CHOICES = ("sigmoid", "tanh", "relu")
 INIT_CHOICES = ("normal", "xavier", "he")
@@ -338,7 +338,7 @@ def plot_exploding_run(run: ExplodingRun, axes=None, title: str = ""):
     """
     import matplotlib.pyplot as plt
 
-    from .plots import cap_log_axis
+    from ..plots import cap_log_axis
 
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(11, 3.5))

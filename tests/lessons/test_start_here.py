@@ -8,7 +8,7 @@ import pytest
 
 from bpcourse.flashcards import FSRS, SM2, Card, Deck, ReviewStore, load_deck, quiz
 from bpcourse.flashcards.widget import rating_text
-from bpcourse.tour import (
+from bpcourse.lessons.start_here import (
     START,
     button_labels,
     deck_overview_html,

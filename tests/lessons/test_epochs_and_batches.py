@@ -1,4 +1,5 @@
-"""bpcourse.batching: epoch arithmetic, the plain loop, gradient noise and its pictures.
+"""bpcourse.lessons.epochs_and_batches: epoch arithmetic, the plain loop, gradient noise and
+its pictures.
 
 The arithmetic is checked against what ``data.minibatches`` really yields, the loop against
 ``fit``, per-example gradients against the closed form of a linear model, and the noise
@@ -18,7 +19,8 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from strict_warnings import no_warnings  # noqa: E402
 
-from bpcourse import MLP, batching, data, fit, optim  # noqa: E402
+from bpcourse import MLP, data, fit, optim  # noqa: E402
+from bpcourse.lessons import epochs_and_batches as batching  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

@@ -21,7 +21,7 @@ S = \frac1N\sum_{n=1}^{N}\lVert g_n - \bar g\rVert^2 .$$
 
 Gradients are handled here as flat vectors with one entry per parameter: the arrays of
 ``net.params`` laid end to end in their order (W1, b1, W2, b2, ...). matplotlib is
-imported inside the drawing functions only, so ``import bpcourse.batching`` stays light.
+imported inside the drawing functions only, so importing this module stays light.
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .optim import SGD, Optimizer
-from .train import History, fit
+from ..optim import SGD, Optimizer
+from ..train import History, fit
 
 
 # -- the arithmetic of an epoch ------------------------------------------------------------
@@ -371,7 +371,7 @@ def noise_cloud(net, X, Y, batch_size: int, loss: str = "mse", n_batches: int = 
 # -- drawing (matplotlib imported here only) -----------------------------------------------
 def draw_noise_cloud(cloud: NoiseCloud, ax=None, lim: float | None = None):
     """The sampled batch gradients as dots, the full gradient as an arrow from the origin."""
-    from .plots import axes_or_new
+    from ..plots import axes_or_new
 
     ax = axes_or_new(ax, (5, 5))
     ax.scatter(cloud.points[:, 0], cloud.points[:, 1], s=10, alpha=0.5, color="#1f77b4",
@@ -396,7 +396,7 @@ def draw_noise_cloud(cloud: NoiseCloud, ax=None, lim: float | None = None):
 
 def draw_curves(curves: Sequence[Curve], ax=None, highlight: int | None = None):
     """Whole-set loss per epoch for each run (log scale); a diverged run is marked with x."""
-    from .plots import axes_or_new
+    from ..plots import axes_or_new
 
     ax = axes_or_new(ax, (6, 4))
     for c in curves:
@@ -425,7 +425,7 @@ def draw_runs(runs: Mapping[int, History], ax=None, against: str = "epoch",
     ``start_loss`` (the loss before training, the same for every run started from the same
     weights) adds the point at epoch 0 / second 0.
     """
-    from .plots import axes_or_new
+    from ..plots import axes_or_new
 
     if against not in ("epoch", "seconds"):
         raise ValueError(f"against must be 'epoch' or 'seconds', got {against!r}")
@@ -446,7 +446,7 @@ def draw_runs(runs: Mapping[int, History], ax=None, against: str = "epoch",
 
 def draw_noise_vs_batch(noise: GradientNoise, ax=None, mark: int | None = None):
     """Log-log: measured noise per batch size, the exact expectation, and the S/B line."""
-    from .plots import axes_or_new
+    from ..plots import axes_or_new
 
     ax = axes_or_new(ax, (6, 4))
     B = np.asarray(noise.batch_sizes, dtype=float)
