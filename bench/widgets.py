@@ -6,7 +6,9 @@ Every ipywidgets widget that a notebook builds with a callback (``interact``,
 rely on. Then, five times, one of its controls gets a new ``.value`` (or a button is
 clicked), which lets the widget's own observers call the callback, and every figure the
 callback leaves open is shown as the inline backend shows it at ``plt.show()``: rendered to
-PNG (``bbox_inches="tight"``) through IPython's display formatter, then closed. The time
+PNG (``bbox_inches="tight"``) through IPython's display formatter, then closed. The lessons'
+live widgets (``bpcourse.live.LivePlot``, built by the same lesson function the notebook cell
+displays) render their one figure to PNG themselves; those PNGs are timed the same way. The time
 runs from the change to the last PNG. Each line prints the median and the worst of the
 five, how many PNGs one change makes and how much of the median time making them takes
 (the rest is the callback's own work: computing, building and laying out the figure).
@@ -96,6 +98,18 @@ def make_shell() -> InteractiveShell:
 
     # Every figure a callback shows, by plt.show() or by display(), becomes a PNG here.
     png.for_type(Figure, timed_render)
+
+    # The lessons' live widgets render their own figure to PNG: time those the same way.
+    from bpcourse.live import LivePlot
+    render_live = LivePlot.png
+
+    def timed_live(self: LivePlot) -> bytes:
+        start = time.perf_counter()
+        data = render_live(self)
+        _PNG_SECONDS.append(time.perf_counter() - start)
+        return data
+
+    LivePlot.png = timed_live
     shell.showtraceback = lambda *args, **kwargs: _ERRORS.append(sys.exc_info()[1])
     return shell
 
@@ -373,58 +387,22 @@ def nb03_backward_pass() -> Iterator[Widget]:
 
 
 def nb04_weight_update() -> Iterator[Widget]:
-    from bpcourse import optim
     from bpcourse.lessons import weight_update
 
-    bowl = weight_update.SURFACES["bowl"]
-    ravine = weight_update.SURFACES["ravine"]
-
-    def show_learning_rate(eta, steps):
-        fig, axes = plt.subplots(1, 2, figsize=(11, 4))
-        weight_update.learning_rate_demo(bowl, eta, steps=steps, axes=axes)
-        plt.show()
-
-    eta = widgets.FloatLogSlider(value=0.05, base=10, min=-3, max=-0.4, step=0.02,
-                                 description="η", continuous_update=False)
-    steps = widgets.IntSlider(value=30, min=5, max=100, step=5, description="steps",
-                              continuous_update=False)
-    widgets.interactive(show_learning_rate, eta=eta, steps=steps)
-    yield Widget("04", "show_learning_rate", [
+    box = weight_update.learning_rate_explorer("bowl")
+    eta, steps = box.controls["eta"], box.controls["steps"]
+    yield Widget("04", "learning_rate_explorer", [
         set_value(eta, 0.1), set_value(steps, 50), set_value(eta, 0.19),
         set_value(steps, 80), set_value(eta, 0.3)])
 
-    surface_menu = widgets.Dropdown(options=list(weight_update.SURFACES), value="ravine",
-                                    description="surface")
-    steps_slider = widgets.IntSlider(value=60, min=10, max=200, step=10, description="steps",
-                                     continuous_update=False)
-    lr_sliders = {name: widgets.FloatLogSlider(value=ravine.lrs[name], base=10, min=-4, max=0,
-                                               step=0.05, description=f"η {name}",
-                                               continuous_update=False)
-                  for name in optim.OPTIMIZERS}
-
-    def load_suggested_rates(change):
-        for name, slider in lr_sliders.items():
-            slider.value = weight_update.SURFACES[change["new"]].lrs[name]
-
-    surface_menu.observe(load_suggested_rates, names="value")
-
-    def show_optimizers(surface, steps, **lrs):
-        fig, axes = plt.subplots(1, 2, figsize=(11, 4))
-        runs = weight_update.optimizer_demo(surface, steps=steps, lrs=lrs, axes=axes)
-        plt.show()
-        for name, (path_opt, opt) in runs.items():
-            status = "diverged" if weight_update.diverged(path_opt) else f"θ = {path_opt[-1]}"
-            print(f"{name:8s} {status}  state: {opt.state}")
-
-    widgets.interactive_output(
-        show_optimizers, {"surface": surface_menu, "steps": steps_slider, **lr_sliders})
-    sgd, adam = lr_sliders["SGD"], lr_sliders["Adam"]
-    yield Widget("04", "optimizer plots (steps, η sliders)", [
-        set_value(steps_slider, 100), set_value(sgd, sgd.value * 2), set_value(adam, 0.3),
-        set_value(steps_slider, 150), set_value(sgd, sgd.value / 4)])
+    box = weight_update.optimizer_explorer("ravine")
+    steps, sgd, adam = (box.controls[k] for k in ("steps", "SGD", "Adam"))
+    yield Widget("04", "optimizer_explorer (steps, η sliders)", [
+        set_value(steps, 100), set_value(sgd, sgd.value * 2), set_value(adam, 0.3),
+        set_value(steps, 150), set_value(sgd, sgd.value / 4)])
     others = [s for s in weight_update.SURFACES if s != "ravine"]
-    yield Widget("04", "optimizer plots (surface menu)",
-                 [set_value(surface_menu, s) for s in [*others, "ravine"]])
+    yield Widget("04", "optimizer_explorer (surface menu)",
+                 [set_value(box.controls["surface"], s) for s in [*others, "ravine"]])
 
 
 def nb05_epochs_and_batches() -> Iterator[Widget]:
@@ -434,11 +412,7 @@ def nb05_epochs_and_batches() -> Iterator[Widget]:
     loss = "cross_entropy"
     X, y = data.moons(1000, noise=0.15, seed=0)
     N = len(X)
-
-    def make_net():
-        return MLP([2, 16, 16, 2], activation="relu", output="softmax", init="he", seed=0)
-
-    net_mid = make_net()
+    net_mid = MLP([2, 16, 16, 2], activation="relu", output="softmax", init="he", seed=0)
     fit(net_mid, X, y, loss=loss, optimizer=optim.SGD(0.3), epochs=3, batch_size=32,
         progress=False)
     g_full = epochs_and_batches.flatten(net_mid.loss_and_gradients(X, y, loss=loss)[1])
@@ -450,32 +424,14 @@ def nb05_epochs_and_batches() -> Iterator[Widget]:
     cloud_1 = epochs_and_batches.noise_cloud(net_mid, X, y, 1, loss=loss, axes=plane)
     lim = 1.1 * np.quantile(np.abs(cloud_1.points), 0.95)
 
-    def show_noise(B):
-        cloud = epochs_and_batches.noise_cloud(net_mid, X, y, B, loss=loss, axes=plane)
-        fig, (left, right) = plt.subplots(1, 2, figsize=(12, 5))
-        epochs_and_batches.draw_noise_cloud(cloud, left, lim=lim)
-        epochs_and_batches.draw_noise_vs_batch(noise, right, mark=B)
-        right.set_title(f"B = {B}: mean squared deviation {cloud.msd:.3g}")
-        fig.tight_layout()
-        plt.show()
+    box = epochs_and_batches.noise_explorer(net_mid, X, y, sizes, noise, plane, lim, loss=loss,
+                                            per_example=G)
+    yield Widget("05", "noise_explorer (B)", [set_value(box.controls["B"], b)
+                                              for b in [1, 64, 4, 512, N]])
 
-    B = widgets.SelectionSlider(options=sizes, value=16, description="batch size B",
-                                continuous_update=False)
-    widgets.interact(show_noise, B=B)
-    yield Widget("05", "show_noise (B)", [set_value(B, b) for b in [1, 64, 4, 512, N]])
-
-    def show_training(epochs, lr):
-        curves = epochs_and_batches.curves_for(make_net, X, y, (4, 32, N), lr, epochs, loss=loss)
-        ax = epochs_and_batches.draw_curves(curves)
-        ax.set_title(f"SGD with learning rate {lr:g}")
-        plt.show()
-
-    epochs = widgets.IntSlider(value=10, min=1, max=30, description="epochs",
-                               continuous_update=False)
-    lr = widgets.SelectionSlider(options=[0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0], value=0.3,
-                                 description="learning rate", continuous_update=False)
-    widgets.interact(show_training, epochs=epochs, lr=lr)
-    yield Widget("05", "show_training (epochs, lr)", [
+    box = epochs_and_batches.training_explorer(X, y, sizes=(4, 32, N))
+    epochs, lr = box.controls["epochs"], box.controls["lr"]
+    yield Widget("05", "training_explorer (epochs, lr)", [
         set_value(epochs, 20), set_value(lr, 1.0), set_value(epochs, 5), set_value(lr, 0.03),
         set_value(epochs, 30)])
 
@@ -483,40 +439,16 @@ def nb05_epochs_and_batches() -> Iterator[Widget]:
 def nb06_vanishing_exploding() -> Iterator[Widget]:
     from bpcourse.lessons import vanishing_exploding
 
-    def show_histograms(activation, init, layers):
-        vanishing_exploding.plot_z_histograms(activation, init, layers)
-        plt.show()
-
-    def show_profile(activation, init, layers):
-        vanishing_exploding.plot_depth_profile(activation, init, layers)
-        plt.tight_layout()
-        plt.show()
-
-    for name, f, activation, init in [("histograms", show_histograms, "tanh", "normal"),
-                                      ("profile", show_profile, "sigmoid", "xavier")]:
-        a = widgets.Dropdown(options=vanishing_exploding.ACTIVATION_CHOICES, value=activation)
-        i = widgets.Dropdown(options=vanishing_exploding.INIT_CHOICES, value=init)
-        n = widgets.IntSlider(value=10, min=2, max=30, continuous_update=False)
-        widgets.interactive(f, activation=a, init=i, layers=n)
-        yield Widget("06", f"{name} (activation, init, layers)", [
+    for name, box in [("histograms", vanishing_exploding.histograms_explorer("tanh", "normal")),
+                      ("profile", vanishing_exploding.profile_explorer("sigmoid", "xavier"))]:
+        a, i, n = (box.controls[k] for k in ("activation", "init", "layers"))
+        yield Widget("06", f"{name}_explorer (activation, init, layers)", [
             set_value(a, "relu"), set_value(i, "he"), set_value(n, 20), set_value(a, "sigmoid"),
             set_value(n, 30)])
 
-    def show_run(lr, init, clip):
-        run = vanishing_exploding.exploding_run(clip_norm=clip or None, lr=lr, init=init)
-        vanishing_exploding.plot_exploding_run(
-            run, title=f"lr {lr:.3g}, std {init}, clip {clip or 'off'}")
-        plt.tight_layout()
-        plt.show()
-        if run.diverged:
-            print(run.message)
-
-    lr = widgets.FloatLogSlider(value=0.05, base=10, min=-3, max=-0.5, step=0.1,
-                                continuous_update=False)
-    init = widgets.Dropdown(options=[0.1, 0.25, 0.5, 1.0], value=0.5)
-    clip = widgets.Dropdown(options=[0, 0.5, 1, 2, 5, 10, 50], value=5)
-    widgets.interactive(show_run, lr=lr, init=init, clip=clip)
-    yield Widget("06", "clipping (lr, init std, clip)", [
+    box = vanishing_exploding.clipping_explorer()
+    lr, init, clip = (box.controls[k] for k in ("lr", "init", "clip"))
+    yield Widget("06", "clipping_explorer (lr, init std, clip)", [
         set_value(lr, 0.01), set_value(clip, 0), set_value(init, 1.0), set_value(lr, 0.2),
         set_value(clip, 1)])
 
@@ -528,82 +460,31 @@ def nb07_regularization() -> Iterator[Widget]:
     regularization.sweep(l2s=regularization.L2_GRID)  # the notebook's table fills the cache
     regularization.sweep(dropouts=regularization.DROPOUT_GRID)
 
-    def show_l2(lam):
-        regularization.draw_run(regularization.run(l2=lam), reference=plain)
-        plt.tight_layout()
-        plt.show()
-
-    l2_slider = widgets.SelectionSlider(options=list(regularization.L2_GRID), value=0.01,
-                                        description="λ", continuous_update=False)
-    display(widgets.interactive(show_l2, lam=l2_slider))
-    yield Widget("07", "l2_slider", [set_value(l2_slider, v)
-                                     for v in [0.0, 0.1, 0.001, 0.03, 0.003]])
-
-    def show_dropout(p):
-        regularization.draw_run(regularization.run(dropout=p), reference=plain)
-        plt.tight_layout()
-        plt.show()
-
-    p_slider = widgets.SelectionSlider(options=list(regularization.DROPOUT_GRID), value=0.4,
-                                       description="p", continuous_update=False)
-    display(widgets.interactive(show_dropout, p=p_slider))
-    yield Widget("07", "p_slider", [set_value(p_slider, v) for v in [0.0, 0.2, 0.6, 0.0, 0.4]])
-
-    def show_patience(patience):
-        regularization.draw_early_stopping(plain.history, patience)
-        plt.ylim(0, 1.5)
-        plt.show()
-
-    patience = widgets.IntSlider(value=20, min=1, max=100, description="patience",
-                                 continuous_update=False)
-    display(widgets.interactive(show_patience, patience=patience))
-    yield Widget("07", "patience", [set_value(patience, v) for v in [5, 50, 1, 100, 30]])
+    box = regularization.l2_explorer(reference=plain)
+    yield Widget("07", "l2_explorer", [set_value(box.controls["setting"], v)
+                                       for v in [0.0, 0.1, 0.001, 0.03, 0.003]])
+    box = regularization.dropout_explorer(reference=plain)
+    yield Widget("07", "dropout_explorer", [set_value(box.controls["setting"], v)
+                                            for v in [0.0, 0.2, 0.6, 0.0, 0.4]])
+    box = regularization.patience_explorer(plain.history)
+    yield Widget("07", "patience_explorer", [set_value(box.controls["patience"], v)
+                                             for v in [5, 50, 1, 100, 30]])
 
 
 def nb08_putting_it_together() -> Iterator[Widget]:
-    from bpcourse import data
     from bpcourse.lessons import putting_it_together
+    from bpcourse.runs import Settings
 
-    K = 4
-    X, y = data.spiral(k=K, n_per_class=100, noise=0.2, turns=1.0, seed=0)
-    (X_train, y_train), _ = data.train_val_split(X, y, val_fraction=0.25, seed=0)
-    design = putting_it_together.Settings(hidden=(32, 32), activation="relu", init="he",
-                                          optimizer="Adam", lr=0.01, batch_size=32, epochs=100,
-                                          l2=1e-4, seed=0)
-    replay = putting_it_together.cached_run(design, snapshot_every=1)
+    (X_train, y_train), _ = putting_it_together.spiral_split()
+    design = Settings(hidden=(32, 32), activation="relu", init="he", optimizer="Adam", lr=0.01,
+                      batch_size=32, epochs=100, l2=1e-4, seed=0)
+    replay = putting_it_together.spiral_run(design, snapshot_every=1)
+    box = putting_it_together.replay_explorer(replay, X_train, y_train)
+    yield Widget("08", "replay_explorer (epoch slider / Play)",
+                 [set_value(box.controls["epoch"], e) for e in [2, 4, 30, 60, 100]])
 
-    epoch_slider = widgets.IntSlider(value=0, min=0, max=replay.history.epochs,
-                                     description="epoch", continuous_update=False)
-
-    def show_epoch(epoch):
-        putting_it_together.draw_run(replay, X_train, y_train, epoch=epoch,
-                          title=f"decision regions after epoch {epoch}")
-        plt.show()
-
-    widgets.interactive_output(show_epoch, {"epoch": epoch_slider})
-    yield Widget("08", "replay (epoch slider / Play)",
-                 [set_value(epoch_slider, e) for e in [2, 4, 30, 60, 100]])
-
-    knobs = {
-        "width": widgets.Dropdown(options=[4, 8, 16, 32, 64], value=32),
-        "depth": widgets.IntSlider(value=2, min=1, max=4, continuous_update=False),
-        "activation": widgets.Dropdown(options=putting_it_together.ACTIVATION_CHOICES,
-                                       value="relu"),
-        "init": widgets.Dropdown(options=["auto", "he", "xavier", "normal"], value="auto"),
-        "lr": widgets.SelectionSlider(options=[0.001, 0.003, 0.01, 0.03, 0.1, 0.3], value=0.01,
-                                      continuous_update=False),
-        "l2": widgets.SelectionSlider(options=[0.0, 1e-4, 1e-3, 1e-2, 1e-1], value=0.0,
-                                      continuous_update=False),
-    }
-
-    def console(width, depth, activation, init, lr, l2):
-        run = putting_it_together.console_run(width, depth, activation, lr, l2, init)
-        net_sizes = [2, *[width] * depth, K]
-        putting_it_together.draw_run(run, X_train, y_train,
-                          title=f"{net_sizes}, {run.settings.activation}, {run.settings.init} init")
-        plt.show()
-
-    widgets.interactive_output(console, knobs)
+    box = putting_it_together.console(X_train, y_train)
+    knobs = box.controls
     yield Widget("08", "console (knobs, a new setting)", [
         set_value(knobs["width"], 16), set_value(knobs["depth"], 3),
         set_value(knobs["activation"], "tanh"), set_value(knobs["lr"], 0.03),

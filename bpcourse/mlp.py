@@ -28,6 +28,15 @@ from .losses import check_loss, get_loss, output_function, targets
 from .trace import Trace
 
 INITS = ("xavier", "he", "normal")
+#: Activations that zero (or nearly zero) half their inputs, so He suits them.
+RELU_FAMILY = ("relu", "leaky_relu")
+
+
+def default_init(activations: str | Sequence[str]) -> str:
+    """What ``init="auto"`` picks: He when every hidden layer is of the ReLU family (half the
+    units are off, so twice the variance), Xavier for sigmoid, tanh or a mix."""
+    names = [activations] if isinstance(activations, str) else list(activations)
+    return "he" if names and all(a in RELU_FAMILY for a in names) else "xavier"
 
 
 def init_std(init: str | float, n_in: int, n_out: int) -> float:
@@ -77,6 +86,9 @@ def architecture(sizes: Sequence[int], activation: str | Sequence[str]
 class MLP:
     """A fully connected network whose every forward value and gradient can be inspected.
 
+    ``init`` is a name in ``INITS``, a standard deviation, or ``"auto"`` (``default_init``
+    of the hidden activations; the net records the name it picked).
+
     >>> net = MLP([2, 3, 1], activation="tanh", seed=0)
     >>> net.params["W1"].shape, net.params["b1"].shape
     ((2, 3), (3,))
@@ -101,6 +113,9 @@ class MLP:
         self.sizes = sizes
         self.activations = [get_activation(a) for a in names]
         self.output = output
+        # "auto" is resolved here, so the net (and its repr) says which rule it got.
+        if isinstance(init, str) and init == "auto":
+            init = default_init(names)
         self.init = init
         self.dtype = np.dtype(dtype)
         self.dropout = float(dropout)

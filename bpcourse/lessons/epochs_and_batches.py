@@ -26,13 +26,13 @@ imported inside the drawing functions only, so importing this module stays light
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..optim import SGD, Optimizer
+from ..optim import SGD
+from ..runs import Settings, cached_run
 from ..train import History, fit
 
 
@@ -80,73 +80,7 @@ def total_steps(n: int, batch_size: int, epochs: int, drop_last: bool = False) -
     return epochs * steps_per_epoch(n, batch_size, drop_last)
 
 
-# -- the training loop, plain --------------------------------------------------------------
-def run_epoch(net, X, Y, batch_size: int, optimizer: Optimizer, loss: str = "mse",
-              rng: np.random.Generator | None = None, shuffle: bool = True) -> list[float]:
-    """One epoch: shuffle the rows, then one optimiser step per slice of ``batch_size``.
-
-    Returns the loss of each batch, measured before its step. The rows are permuted with
-    ``rng`` exactly as ``bpcourse.fit`` does, so the same seed gives the same batches.
-    With ``shuffle=False`` the batches follow the rows' stored order, the same every epoch.
-    """
-    X, Y = np.asarray(X), np.asarray(Y)
-    _check_sizes(len(X), batch_size)
-    n = len(X)
-    order = (rng or np.random.default_rng()).permutation(n) if shuffle else np.arange(n)
-    batch_losses = []
-    for start in range(0, n, batch_size):
-        rows = order[start:start + batch_size]
-        value, grads = net.loss_and_gradients(X[rows], Y[rows], loss=loss)
-        optimizer.step(net.params, grads)
-        batch_losses.append(value)
-    return batch_losses
-
-
-@dataclass
-class Curve:
-    """What one training run did: whole-set loss per epoch and each batch's loss per step."""
-
-    batch_size: int
-    lr: float
-    epoch_loss: list[float]
-    step_loss: list[float]
-    diverged: bool = False
-
-    @property
-    def steps(self) -> int:
-        return len(self.step_loss)
-
-
-def train_curve(net, X, Y, batch_size: int, lr: float, epochs: int, loss: str = "mse",
-                seed: int = 0, shuffle: bool = True) -> Curve:
-    """Train ``net`` in place with SGD and record the loss on all of X after each epoch.
-
-    The same batches and updates as ``fit(..., optimizer=SGD(lr), seed=seed)``, without
-    its bookkeeping, so the widgets can retrain quickly. A run whose loss overflows stops
-    early with ``diverged=True`` (a large learning rate is something to try, not an error).
-    ``shuffle=False`` keeps the stored row order in every epoch.
-    """
-    # Not fit: notebook 05's shuffling experiment needs shuffle=False, which fit does not
-    # offer, and run_epoch is the loop the notebook writes out and times by itself.
-    rng = np.random.default_rng(seed)
-    optimizer = SGD(lr)
-    epoch_loss: list[float] = []
-    step_loss: list[float] = []
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for _ in range(epochs):
-            step_loss += run_epoch(net, X, Y, batch_size, optimizer, loss, rng, shuffle)
-            epoch_loss.append(net.loss(X, Y, loss=loss))
-            if not np.isfinite(epoch_loss[-1]) or not np.all(np.isfinite(step_loss)):
-                return Curve(batch_size, lr, epoch_loss, step_loss, diverged=True)
-    return Curve(batch_size, lr, epoch_loss, step_loss)
-
-
-def curves_for(make_net: Callable[[], object], X, Y, sizes: Sequence[int], lr: float,
-               epochs: int, loss: str = "mse", seed: int = 0) -> list[Curve]:
-    """``train_curve`` of one fresh ``make_net()`` per batch size, all with the same lr."""
-    return [train_curve(make_net(), X, Y, int(B), lr, epochs, loss, seed) for B in sizes]
-
-
+# -- runs to compare ------------------------------------------------------------------------
 def compare_batch_sizes(make_net: Callable[[], object], X, Y, epochs: Mapping[int, int],
                         lr: float, loss: str = "mse", seed: int = 0) -> dict[int, History]:
     """``fit`` one fresh ``make_net()`` per batch size (same start, same lr): B -> History.
@@ -169,17 +103,11 @@ def seconds_per_epoch(make_net: Callable[[], object], X, Y, sizes: Sequence[int]
     The fastest of ``repeats`` epochs is kept, since other programs can only slow a run
     down. Timings differ between machines and between runs; only their pattern repeats.
     """
-    out = {}
-    for B in sizes:
-        net, optimizer = make_net(), SGD(lr)
-        rng = np.random.default_rng(seed)
-        best = np.inf
-        for _ in range(repeats):
-            start = time.perf_counter()
-            run_epoch(net, X, Y, int(B), optimizer, loss, rng)
-            best = min(best, time.perf_counter() - start)
-        out[int(B)] = float(best)
-    return out
+    # fit times the steps of each epoch alone, without the evaluation that follows them.
+    return {int(B): float(min(fit(make_net(), X, Y, loss=loss, optimizer=SGD(lr),
+                                  epochs=repeats, batch_size=int(B), progress=False,
+                                  seed=seed).epoch_seconds))
+            for B in sizes}
 
 
 # -- gradients as vectors ------------------------------------------------------------------
@@ -350,18 +278,29 @@ class NoiseCloud:
 
 
 def noise_cloud(net, X, Y, batch_size: int, loss: str = "mse", n_batches: int = 200,
-                seed: int = 0, axes: np.ndarray | None = None) -> NoiseCloud:
+                seed: int = 0, axes: np.ndarray | None = None,
+                per_example: np.ndarray | None = None) -> NoiseCloud:
     """Sample mini-batch gradients of size ``batch_size`` and project them onto two axes.
 
     ``axes`` defaults to ``gradient_plane`` for this net and data; pass the same axes for
-    every batch size so the pictures compare.
+    every batch size so the pictures compare. Given the per-example gradients
+    (``per_example_gradients``, (N, P)), each batch gradient is the mean of its rows
+    (the loss is a mean), which spares a backward pass per batch: the same batches, the
+    same gradients up to rounding.
     """
     g = full_gradient(net, X, Y, loss)
     if axes is None:
-        axes = gradient_plane(g, per_example_gradients(net, X, Y, loss))
+        G = per_example if per_example is not None else per_example_gradients(net, X, Y, loss)
+        axes = gradient_plane(g, G)
     rng = np.random.default_rng(seed)
-    gB = minibatch_gradients(net, X, Y, sample_batches(len(np.asarray(X)), batch_size,
-                                                       n_batches, rng), loss)
+    batches = sample_batches(len(np.asarray(X)), batch_size, n_batches, rng)
+    if per_example is None:
+        gB = minibatch_gradients(net, X, Y, batches, loss)
+    else:
+        # Row k of `means` averages the rows of batch k: one matrix product for all batches.
+        means = np.zeros((n_batches, len(per_example)))
+        means[np.arange(n_batches)[:, None], batches] = 1.0 / batch_size
+        gB = means @ per_example
     # g lies along axis 1 by construction: write it exactly rather than via rounding.
     return NoiseCloud(batch_size, gB @ axes.T, np.array([np.linalg.norm(g), 0.0]),
                       float(np.mean(np.sum((gB - g) ** 2, axis=1))),
@@ -394,20 +333,27 @@ def draw_noise_cloud(cloud: NoiseCloud, ax=None, lim: float | None = None):
     return ax
 
 
-def draw_curves(curves: Sequence[Curve], ax=None, highlight: int | None = None):
-    """Whole-set loss per epoch for each run (log scale); a diverged run is marked with x."""
+def draw_curves(runs: Mapping[int, History], n: int, ax=None, highlight: int | None = None,
+                epochs: int | None = None):
+    """Whole-set loss per epoch of each run on ``n`` rows, B -> History (log scale), up to
+    ``epochs`` (default: all); a run that blew up by then is marked with x where its
+    finite losses end."""
     from ..plots import axes_or_new
 
     ax = axes_or_new(ax, (6, 4))
-    for c in curves:
-        epochs = np.arange(1, len(c.epoch_loss) + 1)
-        loss = np.asarray(c.epoch_loss, dtype=float)
+    for B, h in runs.items():
+        shown = h.epochs if epochs is None else min(epochs, h.epochs)
+        x = np.arange(1, shown + 1)
+        loss = np.asarray(h.train_loss[:shown], dtype=float)
         ok = np.isfinite(loss)
-        style = {"lw": 2.5} if highlight in (None, c.batch_size) else {"lw": 1, "alpha": 0.35}
-        label = f"B={c.batch_size} ({len(c.step_loss) // max(len(c.epoch_loss), 1)} steps/epoch)"
-        (line,) = ax.plot(epochs[ok], loss[ok], marker=".", label=label, **style)
-        if c.diverged:
-            last = epochs[ok][-1] if ok.any() else 1
+        # fit stopped at the first NaN/inf step; a loss can also overflow on the whole set.
+        diverged = (h.diverged is not None and (epochs is None or epochs > h.epochs)) \
+            or not ok.all()
+        style = {"lw": 2.5} if highlight in (None, B) else {"lw": 1, "alpha": 0.35}
+        label = f"B={B} ({steps_per_epoch(n, B)} steps/epoch)"
+        (line,) = ax.plot(x[ok], loss[ok], marker=".", label=label, **style)
+        if diverged:
+            last = x[ok][-1] if ok.any() else 1
             ax.plot(last, loss[ok][-1] if ok.any() else 1.0, "x", color=line.get_color(),
                     markersize=12, mew=3)
             line.set_label(label + ", diverged")
@@ -466,3 +412,73 @@ def draw_noise_vs_batch(noise: GradientNoise, ax=None, mark: int | None = None):
     ax.set_ylabel(r"$\mathbb{E}\,\|g_{\mathcal{B}} - \bar g\|^2$")
     ax.legend(fontsize=8)
     return ax
+
+
+# -- the notebook's widgets ---------------------------------------------------------------------
+#: The notebook's network and optimiser: [2, 16, 16, 2] ReLU, He init, SGD, seed 0.
+NET = Settings(hidden=(16, 16), activation="relu", init="he", optimizer="SGD", lr=0.3,
+               batch_size=32, epochs=30)
+#: The learning rates the training widget offers.
+LR_CHOICES = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+
+
+def noise_explorer(net, X, Y, sizes: Sequence[int], noise: GradientNoise, plane: np.ndarray,
+                   lim: float, loss: str = "mse", per_example: np.ndarray | None = None):
+    """A batch-size slider over ``sizes`` above two panels: the cloud of mini-batch
+    gradients in ``plane`` (``noise_cloud``, framed by ``lim``) and ``noise`` against B
+    with the chosen B marked. Each cloud is computed once, from the per-example gradients
+    (computed here if not given)."""
+    import ipywidgets as widgets
+
+    from ..live import LivePlot
+
+    G = per_example if per_example is not None else per_example_gradients(net, X, Y, loss)
+    clouds: dict[int, NoiseCloud] = {}
+
+    def draw(axes, B: int) -> None:
+        if B not in clouds:
+            clouds[B] = noise_cloud(net, X, Y, B, loss, axes=plane, per_example=G)
+        draw_noise_cloud(clouds[B], axes[0], lim=lim)
+        draw_noise_vs_batch(noise, axes[1], mark=B)
+        axes[1].set_title(f"B = {B}: mean squared deviation {clouds[B].msd:.3g}")
+
+    slider = widgets.SelectionSlider(options=list(sizes), value=16, description="batch size B",
+                                     continuous_update=False,
+                                     style={"description_width": "90px"},
+                                     layout=widgets.Layout(width="520px"))
+    return LivePlot(draw, {"B": slider}, figsize=(12, 5), grid=(1, 2),
+                    margins={"left": 0.07, "right": 0.98, "bottom": 0.11, "top": 0.93,
+                             "wspace": 0.25})
+
+
+def training_runs(X, Y, lr: float, sizes: Sequence[int], settings: Settings = NET
+                  ) -> dict[int, History]:
+    """B -> History of ``settings`` trained with learning rate ``lr`` and batch size B on
+    ``(X, Y)``, from the run cache. A run that blows up stops quietly at its last good
+    step (a large learning rate is something to try, not an error)."""
+    return {int(B): cached_run(settings.replace(lr=float(lr), batch_size=int(B)), (X, Y)
+                               ).history for B in sizes}
+
+
+def training_explorer(X, Y, sizes: Sequence[int], settings: Settings = NET):
+    """Epochs and learning-rate sliders above the whole-set loss per epoch for each batch
+    size in ``sizes`` (``draw_curves``). Every learning rate is trained once, for
+    ``settings.epochs`` epochs: fewer epochs are the start of the same run, so moving the
+    epochs slider only redraws."""
+    import ipywidgets as widgets
+
+    from ..live import LivePlot
+
+    def draw(ax, epochs: int, lr: float) -> None:
+        draw_curves(training_runs(X, Y, lr, sizes, settings), len(X), ax, epochs=epochs)
+        ax.set_title(f"SGD with learning rate {lr:g}")
+
+    controls = {
+        "epochs": widgets.IntSlider(value=10, min=1, max=settings.epochs, description="epochs",
+                                    continuous_update=False),
+        "lr": widgets.SelectionSlider(options=list(LR_CHOICES), value=0.3,
+                                      description="learning rate", continuous_update=False,
+                                      style={"description_width": "90px"}),
+    }
+    return LivePlot(draw, controls, figsize=(6, 4), grid=(1, 1),
+                    margins={"left": 0.13, "right": 0.97, "bottom": 0.12, "top": 0.92})

@@ -25,15 +25,14 @@ from one layer to the next. matplotlib is imported inside the drawing functions 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from .. import data, optim
+from .. import data
 from ..activations import get_activation
-from ..diagnostics import TrainingDiverged, global_norm, grad_norms
+from ..diagnostics import global_norm, grad_norms
 from ..mlp import MLP, init_std
-from ..train import fit
+from ..runs import Run, Settings, cached_run
+from ..train import History
 
 ACTIVATION_CHOICES = ("sigmoid", "tanh", "relu")
 INIT_CHOICES = ("normal", "xavier", "he")
@@ -202,48 +201,34 @@ def predicted_z_var(activation: str, w_std: float, width: int, depth: int,
 
 
 # -- a run that explodes, and the same run clipped ---------------------------------------------
-@dataclass
-class ExplodingRun:
-    """What ``exploding_run`` did, step by step, up to the last finite step.
-
-    ``losses`` are the mini-batch losses, ``norms`` the joint norms of the weight gradients
-    before any clipping, ``message`` the ``TrainingDiverged`` text if training blew up (else None).
-    """
-
-    losses: list[float]
-    norms: list[float]
-    message: str | None
-    net: MLP
-
-    @property
-    def diverged(self) -> bool:
-        return self.message is not None
+#: The run that blows up: a 1-32-32-32-32-1 ReLU net on ``data.sine(200)``, SGD with
+#: batches of 32 for 30 epochs, weights of std 0.5 (``exploding_run`` varies lr, init, clip).
+EXPLODING = Settings(hidden=(32, 32, 32, 32), activation="relu", init=0.5, output="identity",
+                     optimizer="SGD", lr=0.05, batch_size=32, epochs=30)
 
 
 def exploding_run(clip_norm: float | None = None, lr: float = 0.05, init: float = 0.5,
-                  epochs: int = 30, seed: int = 0) -> ExplodingRun:
-    r"""Fit a 1-32-32-32-32-1 ReLU net to ``data.sine(200)`` with SGD, batches of 32.
+                  epochs: int = 30, seed: int = 0) -> Run:
+    r"""``EXPLODING`` with these choices, fitted to ``data.sine(200, seed=seed)`` (cached).
 
     The defaults blow up: weights of std 0.5 double the signal's size at every layer
     (variance factor 32 · 0.25 / 2 = 4), so the first gradients are large, and lr = 0.05
     turns them into steps that make the weights, and so the next gradients, larger still.
-    ``clip_norm`` caps every step. This is ``fit`` with those arguments; a divergence is
-    kept as the message and the steps before it (``error.history``) instead of raised.
-    ``norms`` is the joint norm of the weight gradients, $\sqrt{\sum_l \lVert
-    \partial L/\partial W^{(l)} \rVert^2}$, from fit's per-layer norms.
+    ``clip_norm`` caps every step. A divergence is kept as ``Run.diverged`` (the message)
+    and the steps before it, instead of raised.
     """
-    X, Y = data.sine(200, seed=seed)
-    net = MLP([1, 32, 32, 32, 32, 1], activation="relu", init=init, seed=seed)
-    message = None
-    try:
-        history = fit(net, X, Y, "mse", optim.SGD(lr), epochs=epochs, batch_size=32,
-                      progress=False, seed=seed, clip_norm=clip_norm)
-    except TrainingDiverged as err:
-        history, message = err.history, str(err)
+    settings = EXPLODING.replace(clip_norm=clip_norm, lr=lr, init=init, epochs=epochs,
+                                 seed=seed)
+    return cached_run(settings, data.sine(200, seed=seed))
+
+
+def joint_norms(history: History) -> list[float]:
+    r"""The joint norm of the weight gradients of every step, $\sqrt{\sum_l \lVert
+    \partial L/\partial W^{(l)} \rVert^2}$, from fit's per-layer norms
+    (before clipping)."""
     per_step = np.column_stack([np.asarray(v, dtype=float)
                                 for v in history.grad_norms.values()])
-    norms = [global_norm({"W": row}) for row in per_step]
-    return ExplodingRun([float(v) for v in history.step_loss], norms, message, net)
+    return [global_norm({"W": row}) for row in per_step]
 
 
 # -- pictures ----------------------------------------------------------------------------------
@@ -296,7 +281,8 @@ def plot_z_histograms(activation: str, init: str | float, depth: int, layers=Non
     r"""Histograms of $Z^{(l)}$ for a few hidden layers, with the saturated zone shaded.
 
     ``layers`` picks the hidden layers (default: the first, middle and last). The shaded
-    zone is where $f'(z) < \mathrm{tol}\cdot\max f'$. Returns the figure.
+    zone is where $f'(z) < \mathrm{tol}\cdot\max f'$. A figure made here gets a tight
+    layout; a caller's ``fig`` keeps its own. Returns the figure.
     """
     import matplotlib.pyplot as plt
 
@@ -304,6 +290,7 @@ def plot_z_histograms(activation: str, init: str | float, depth: int, layers=Non
     hidden = depth - 1
     if layers is None:
         layers = sorted({1, (hidden + 1) // 2, hidden})
+    fresh = fig is None
     if fig is None:
         fig = plt.figure(figsize=(3.4 * len(layers), 3.0))
     axes = fig.subplots(1, len(layers), squeeze=False)[0]
@@ -325,11 +312,12 @@ def plot_z_histograms(activation: str, init: str | float, depth: int, layers=Non
         ax.set_yticks([])
     axes[0].legend(loc="upper left", fontsize="small")
     fig.suptitle(f"pre-activations, {activation} with {init} init ({depth} layers)")
-    fig.tight_layout()
+    if fresh:
+        fig.tight_layout()
     return fig
 
 
-def plot_exploding_run(run: ExplodingRun, axes=None, title: str = ""):
+def plot_exploding_run(run: Run, axes=None, title: str = ""):
     """Mini-batch loss and global gradient norm (before clipping) per step, log scales.
 
     A run that diverged ends early, at its last finite step. Its last values can be near
@@ -343,8 +331,9 @@ def plot_exploding_run(run: ExplodingRun, axes=None, title: str = ""):
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(11, 3.5))
     ax_loss, ax_norm = axes
-    steps = np.arange(1, len(run.losses) + 1)
-    for ax, values, color in ((ax_loss, run.losses, "#1f77b4"), (ax_norm, run.norms, "#d62728")):
+    steps = np.arange(1, len(run.step_loss) + 1)
+    for ax, values, color in ((ax_loss, run.step_loss, "#1f77b4"),
+                              (ax_norm, joint_norms(run.history), "#d62728")):
         values = np.asarray(values, dtype=float)
         values = np.where(np.isfinite(values), values, np.nan)
         ax.plot(steps, values, color=color)
@@ -355,9 +344,9 @@ def plot_exploding_run(run: ExplodingRun, axes=None, title: str = ""):
         ax.set_xlabel("step")
     ax_loss.set_ylabel("mini-batch loss (log scale)")
     if run.diverged:
-        status = f"diverged after {len(run.losses)} finite steps"
+        status = f"diverged after {len(run.step_loss)} finite steps"
     else:
-        status = f"last loss {run.losses[-1]:.3g}"
+        status = f"last loss {run.step_loss[-1]:.3g}"
     ax_loss.set_title(f"{title}: {status}" if title else status)
     ax_norm.set_ylabel("global gradient norm (log scale)")
     ax_norm.set_title("gradient norm before clipping")
@@ -367,3 +356,66 @@ def plot_exploding_run(run: ExplodingRun, axes=None, title: str = ""):
 def init_label(init: str | float, width: int) -> str:
     """``"he (std 0.177)"``: an init choice with the standard deviation it gives."""
     return f"{init} (std {init_std(init, width, width):.3g})"
+
+
+# -- the notebook's widgets ---------------------------------------------------------------------
+def _probe_controls(activation: str, init: str) -> dict:
+    import ipywidgets as widgets
+
+    return {
+        "activation": widgets.Dropdown(options=ACTIVATION_CHOICES, value=activation,
+                                       description="activation"),
+        "init": widgets.Dropdown(options=INIT_CHOICES, value=init, description="init"),
+        "layers": widgets.IntSlider(value=10, min=2, max=30, description="layers",
+                                    continuous_update=False),
+    }
+
+
+def histograms_explorer(activation: str = "tanh", init: str = "normal"):
+    """Activation, init and depth controls above ``plot_z_histograms`` of the probe net."""
+    from ..live import LivePlot
+
+    def draw(fig, activation: str, init: str, layers: int) -> None:
+        plot_z_histograms(activation, init, layers, fig=fig)
+
+    return LivePlot(draw, _probe_controls(activation, init), figsize=(10.2, 3.2),
+                    margins={"left": 0.03, "right": 0.98, "bottom": 0.15, "top": 0.8,
+                             "wspace": 0.1})
+
+
+def profile_explorer(activation: str = "sigmoid", init: str = "xavier"):
+    """Activation, init and depth controls above ``plot_depth_profile`` of the probe net."""
+    from ..live import LivePlot
+
+    def draw(axes, activation: str, init: str, layers: int) -> None:
+        plot_depth_profile(activation, init, layers, axes=axes)
+
+    return LivePlot(draw, _probe_controls(activation, init), figsize=(11, 3.8), grid=(1, 2),
+                    margins={"left": 0.07, "right": 0.93, "bottom": 0.13, "top": 0.91,
+                             "wspace": 0.3})
+
+
+def clipping_explorer():
+    """Learning rate, init std and clipping threshold above ``plot_exploding_run``; the
+    divergence message, if any, below. Every setting is trained once (``exploding_run``
+    is cached)."""
+    import ipywidgets as widgets
+
+    from ..live import LivePlot
+
+    def draw(axes, lr: float, init: float, clip: float) -> str | None:
+        run = exploding_run(clip_norm=clip or None, lr=lr, init=init)
+        plot_exploding_run(run, axes, title=f"lr {lr:.3g}, std {init}, clip {clip or 'off'}")
+        return run.diverged
+
+    controls = {
+        "lr": widgets.FloatLogSlider(value=0.05, base=10, min=-3, max=-0.5, step=0.1,
+                                     description="lr", continuous_update=False),
+        "init": widgets.Dropdown(options=[0.1, 0.25, 0.5, 1.0], value=0.5,
+                                 description="init std"),
+        "clip": widgets.Dropdown(options=[0, 0.5, 1, 2, 5, 10, 50], value=5,
+                                 description="clip"),
+    }
+    return LivePlot(draw, controls, figsize=(11, 3.5), grid=(1, 2),
+                    margins={"left": 0.07, "right": 0.98, "bottom": 0.14, "top": 0.9,
+                             "wspace": 0.25})

@@ -450,3 +450,68 @@ def optimizer_demo(surface: str | Surface, steps: int = 50, lrs: dict[str, float
     plot_surface(surface, axes[0], paths)
     plot_losses(surface, paths, axes[1])
     return runs
+
+
+# -- the notebook's widgets --------------------------------------------------------------
+#: Fixed margins for two side-by-side panels on an 11 x 4 inch figure.
+PAIR_MARGINS = {"left": 0.07, "right": 0.98, "bottom": 0.13, "top": 0.91, "wspace": 0.25}
+
+
+def learning_rate_explorer(surface: str | Surface = "bowl"):
+    """η and steps sliders above ``learning_rate_demo`` on ``surface``."""
+    import ipywidgets as widgets
+
+    from ..live import LivePlot
+
+    def draw(axes, eta: float, steps: int) -> None:
+        learning_rate_demo(surface, eta, steps=steps, axes=axes)
+
+    controls = {
+        "eta": widgets.FloatLogSlider(value=0.05, base=10, min=-3, max=-0.4, step=0.02,
+                                      description="η", continuous_update=False),
+        "steps": widgets.IntSlider(value=30, min=5, max=100, step=5, description="steps",
+                                   continuous_update=False),
+    }
+    return LivePlot(draw, controls, figsize=(11, 4), grid=(1, 2), margins=PAIR_MARGINS)
+
+
+def optimizer_explorer(surface: str = "ravine"):
+    """A surface menu, a steps slider and one learning-rate slider per optimiser above
+    ``optimizer_demo``; below, where each run ended and its optimiser's state. Picking a
+    surface loads its suggested rates into the sliders and redraws once."""
+    import ipywidgets as widgets
+
+    from ..live import LivePlot
+
+    def draw(axes, surface: str, steps: int, **lrs: float) -> str:
+        runs = optimizer_demo(surface, steps=steps, lrs=lrs, axes=axes)
+        lines = []
+        for name, (path, opt) in runs.items():
+            status = "diverged" if diverged(path) else f"θ = {path[-1]}"
+            lines.append(f"{name:8s} {status}  state: {opt.state}")
+        return "\n".join(lines)
+
+    menu = widgets.Dropdown(options=list(SURFACES), value=surface, description="surface")
+    lr_sliders = {name: widgets.FloatLogSlider(value=SURFACES[surface].lrs[name], base=10,
+                                               min=-4, max=0, step=0.05,
+                                               description=f"η {name}",
+                                               style={"description_width": "90px"},
+                                               continuous_update=False)
+                  for name in OPTIMIZERS}
+    controls = {"surface": menu,
+                "steps": widgets.IntSlider(value=60, min=10, max=200, step=10,
+                                           description="steps", continuous_update=False),
+                **lr_sliders}
+    names = list(OPTIMIZERS)
+    live = LivePlot(draw, controls, figsize=(11, 4), grid=(1, 2), margins=PAIR_MARGINS,
+                    rows=[["surface", "steps"], names[:2], names[2:]])
+    # The menu's own change and the four rates it loads are one change: one redraw.
+    menu.unobserve(live._changed, names="value")
+
+    def load_suggested_rates(change) -> None:
+        with live.held():
+            for name, slider in lr_sliders.items():
+                slider.value = SURFACES[change["new"]].lrs[name]
+
+    menu.observe(load_suggested_rates, names="value")
+    return live

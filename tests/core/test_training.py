@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 
-from bpcourse import MLP, TrainingDiverged, accuracy, data, fit, optim
+from bpcourse import MLP, History, TrainingDiverged, accuracy, data, fit, optim
 from bpcourse.diagnostics import check_finite, clip_by_global_norm, grad_norms
 
 
@@ -247,3 +247,95 @@ def test_divergence_carries_the_history_up_to_the_last_good_step():
     step = int(re.search(r"step (\d+)", str(error.value)).group(1))
     assert len(history.step_loss) == step - 1 == len(history.grad_norms["W1"])
     assert all(np.isfinite(history.step_loss))
+
+
+# -- what fit keeps on request (shuffle, snapshots, best weights, divergence) -------------
+def test_shuffled_steps_follow_the_seeds_permutations():
+    # By hand: each epoch draws one permutation from default_rng(seed) and slices it.
+    X, y = data.moons(37, seed=1)
+    a = MLP([2, 5, 3], activation="tanh", output="softmax", seed=0)
+    ref = MLP([2, 5, 3], activation="tanh", output="softmax", seed=0)
+    fit(a, X, y, loss="cross_entropy", optimizer=optim.SGD(0.5), epochs=3, batch_size=7,
+        progress=False, seed=5)
+    rng = np.random.default_rng(5)
+    for _ in range(3):
+        order = rng.permutation(37)
+        for start in range(0, 37, 7):
+            rows = order[start:start + 7]
+            _, g = ref.loss_and_gradients(X[rows], y[rows], loss="cross_entropy")
+            for k in ref.params:
+                ref.params[k] -= 0.5 * g[k]
+    for k in a.params:
+        np.testing.assert_allclose(a.params[k], ref.params[k], rtol=1e-12, atol=1e-14)
+
+
+def test_without_shuffle_batches_walk_the_rows_in_order():
+    X, y = data.moons(10, seed=2)
+    net = MLP([2, 5, 3], activation="tanh", output="softmax", seed=0)
+    ref = MLP([2, 5, 3], activation="tanh", output="softmax", seed=0)
+    hist = fit(net, X, y, loss="cross_entropy", optimizer=optim.SGD(0.3), epochs=1,
+               batch_size=4, progress=False, shuffle=False)
+    expected = []
+    for rows in (slice(0, 4), slice(4, 8), slice(8, 10)):
+        value, grads = ref.loss_and_gradients(X[rows], y[rows], loss="cross_entropy")
+        for k in ref.params:
+            ref.params[k] -= 0.3 * grads[k]
+        expected.append(value)
+    np.testing.assert_allclose(hist.step_loss, expected, rtol=1e-12)
+    np.testing.assert_allclose(net.params["W1"], ref.params["W1"], rtol=1e-12)
+
+
+def test_snapshots_copy_the_parameters_at_0_every_kth_and_the_last_epoch():
+    X, y = data.moons(40, seed=3)
+    net = MLP([2, 4, 2], activation="tanh", output="softmax", seed=0)
+    start = {k: v.copy() for k, v in net.params.items()}
+    seen = {}
+
+    def record(epoch, history):
+        seen[epoch] = {k: v.copy() for k, v in net.params.items()}
+
+    hist = fit(net, X, y, loss="cross_entropy", optimizer=optim.SGD(0.5), epochs=7,
+               batch_size=16, progress=False, snapshot_every=3, on_epoch=record)
+    assert sorted(hist.snapshots) == [0, 3, 6, 7]
+    for k in start:
+        np.testing.assert_array_equal(hist.snapshots[0][k], start[k])
+        for e in (3, 6, 7):
+            np.testing.assert_array_equal(hist.snapshots[e][k], seen[e][k])
+    assert hist.snapshots[7]["W1"] is not net.params["W1"]
+    again = History.from_dict(hist.to_dict())
+    np.testing.assert_array_equal(again.snapshots[3]["W1"], hist.snapshots[3]["W1"])
+    with pytest.raises(ValueError, match="snapshot_every"):
+        fit(net, X, y, epochs=1, progress=False, snapshot_every=0)
+
+
+def test_keep_best_keeps_the_weights_of_the_lowest_validation_loss():
+    X, y = data.moons(40, seed=4)
+    Xv, yv = data.moons(40, seed=5)
+    net = MLP([2, 16, 2], activation="relu", output="softmax", seed=0)
+    hist = fit(net, X, y, loss="cross_entropy", optimizer=optim.Adam(0.1), epochs=30,
+               batch_size=40, val=(Xv, yv), progress=False, keep_best=True)
+    assert hist.best_epoch == int(np.argmin(hist.val_loss)) + 1
+    best = MLP([2, 16, 2], activation="relu", output="softmax", seed=0)
+    best.params = {k: v.copy() for k, v in hist.best_params.items()}
+    assert best.loss(Xv, yv, loss="cross_entropy") == pytest.approx(min(hist.val_loss))
+    # Without val the training loss is watched.
+    plain = fit(MLP([2, 4, 2], output="softmax", seed=0), X, y, loss="cross_entropy",
+                epochs=3, progress=False, keep_best=True)
+    assert plain.best_epoch == int(np.argmin(plain.train_loss)) + 1
+
+
+def test_stop_on_divergence_returns_what_the_error_would_carry():
+    X, Y = data.sine(30, seed=0)
+
+    def run(**kwargs):
+        net = MLP([1, 8, 1], activation="relu", init="he", seed=0)
+        return fit(net, 100 * X, 100 * Y, "mse", optim.SGD(50.0), epochs=40, batch_size=5,
+                   progress=False, **kwargs)
+
+    with pytest.raises(TrainingDiverged) as err:
+        run()
+    hist = run(stop_on_divergence=True)
+    assert hist.diverged == str(err.value) and hist.epochs < 40
+    assert hist.step_loss == err.value.history.step_loss
+    assert hist.steps == len(hist.step_loss) + 1  # the failing step is counted
+    assert "diverged" in repr(hist) or hist.epochs == 0

@@ -86,58 +86,25 @@ def test_arithmetic_matches_what_minibatches_yields(n, b):
     assert sorted(np.concatenate([Yb for _, Yb in batches]).tolist()) == list(range(n))
 
 
-# -- the plain loop ------------------------------------------------------------------------
-def test_run_epoch_takes_the_same_steps_as_fit():
-    X, y = data.moons(37, seed=1)
-    a, b = small_net(), small_net()
-    fit(a, X, y, loss="cross_entropy", optimizer=optim.SGD(0.5), epochs=3, batch_size=7,
-        progress=False, seed=5)
-    rng, opt = np.random.default_rng(5), optim.SGD(0.5)
-    losses = [batching.run_epoch(b, X, y, 7, opt, "cross_entropy", rng) for _ in range(3)]
-    assert [len(ls) for ls in losses] == [6, 6, 6]
-    for k in a.params:
-        np.testing.assert_allclose(b.params[k], a.params[k], rtol=1e-12, atol=1e-14)
-
-
-def test_run_epoch_without_shuffle_walks_rows_in_order():
-    X, y = data.moons(10, seed=2)
-    net, ref = small_net(), small_net()
-    losses = batching.run_epoch(net, X, y, 4, optim.SGD(0.3), "cross_entropy", shuffle=False)
-    expected = []
-    for rows in (slice(0, 4), slice(4, 8), slice(8, 10)):
-        value, grads = ref.loss_and_gradients(X[rows], y[rows], loss="cross_entropy")
-        for k in ref.params:
-            ref.params[k] -= 0.3 * grads[k]
-        expected.append(value)
-    np.testing.assert_allclose(losses, expected, rtol=1e-12)
-    np.testing.assert_allclose(net.params["W1"], ref.params["W1"], rtol=1e-12)
-
-
-def test_train_curve_records_what_fit_records():
-    X, y = data.moons(40, seed=3)
-    h = fit(small_net(), X, y, loss="cross_entropy", optimizer=optim.SGD(0.4), epochs=4,
-            batch_size=8, progress=False, seed=2)
-    c = batching.train_curve(small_net(), X, y, 8, 0.4, 4, "cross_entropy", seed=2)
-    np.testing.assert_allclose(c.epoch_loss, h.train_loss, rtol=1e-12)
-    assert c.steps == h.steps == 20 and not c.diverged
-    assert c.batch_size == 8 and c.lr == 0.4
-
-
-def test_train_curve_stops_a_diverging_run_quietly():
-    X, Y = data.sine(30, seed=0)
-    net = MLP([1, 8, 1], activation="relu", output="identity", init="he", seed=0)
-    c = batching.train_curve(net, 100 * X, 100 * Y, 5, 50.0, 40, "mse")
-    assert c.diverged
-    assert len(c.epoch_loss) < 40
-
-
-def test_curves_for_is_one_fresh_run_per_batch_size():
+# -- runs to compare ------------------------------------------------------------------------
+def test_training_runs_are_nets_settings_trained_per_batch_size():
     X, y = data.moons(24, seed=0)
-    curves = batching.curves_for(small_net, X, y, [3, 24], 0.2, 2, "cross_entropy")
-    assert [c.batch_size for c in curves] == [3, 24]
-    assert [c.steps for c in curves] == [16, 2]
-    alone = batching.train_curve(small_net(), X, y, 3, 0.2, 2, "cross_entropy")
-    np.testing.assert_allclose(curves[0].epoch_loss, alone.epoch_loss)
+    settings = batching.NET.replace(hidden=(5,), epochs=2)
+    runs = batching.training_runs(X, y, 0.2, [3, 24], settings)
+    assert list(runs) == [3, 24]
+    assert [h.steps for h in runs.values()] == [16, 2]
+    net = settings.make_net(2, 2)
+    alone = fit(net, X, y, loss="cross_entropy", optimizer=optim.SGD(0.2), epochs=2,
+                batch_size=3, progress=False)
+    np.testing.assert_allclose(runs[3].train_loss, alone.train_loss, rtol=1e-12)
+    assert batching.training_runs(X, y, 0.2, [3], settings)[3] is runs[3]  # cached
+
+
+def test_a_diverging_training_run_stops_quietly():
+    X, Y = data.sine(30, seed=0)
+    settings = batching.NET.replace(hidden=(8,), output="identity", epochs=40)
+    runs = batching.training_runs(100 * X, 100 * Y, 50.0, [5], settings)
+    assert runs[5].diverged and runs[5].epochs < 40
 
 
 def test_compare_batch_sizes_counts_steps_and_epochs():
@@ -294,13 +261,17 @@ def test_draw_noise_cloud_and_noise_vs_batch():
 
 
 def test_draw_curves_marks_a_diverged_run():
-    ok = batching.Curve(4, 0.1, [1.0, 0.5], [1.0] * 10)
-    bad = batching.Curve(2, 9.0, [1.0, np.inf], [1.0] * 10, diverged=True)
-    ax = batching.draw_curves([ok, bad], highlight=4)
+    from bpcourse.train import History
+    ok = History(train_loss=[1.0, 0.5], step_loss=[1.0] * 10, steps=10)
+    bad = History(train_loss=[1.0], step_loss=[1.0] * 7, steps=8, diverged="NaN")
+    ax = batching.draw_curves({4: ok, 2: bad}, n=10, highlight=4)
     labels = ax.get_legend_handles_labels()[1]
-    assert labels == ["B=4 (5 steps/epoch)", "B=2 (5 steps/epoch), diverged"]
-    assert list(ax.get_lines()[1].get_ydata()) == [1.0]  # the inf is not drawn
+    assert labels == ["B=4 (3 steps/epoch)", "B=2 (5 steps/epoch), diverged"]
+    assert list(ax.get_lines()[1].get_ydata()) == [1.0]
     assert ax.get_lines()[2].get_marker() == "x"
+    # Shown only up to epoch 1, the run has not blown up yet; an inf loss is not drawn.
+    ax = batching.draw_curves({2: bad, 4: History(train_loss=[1.0, np.inf])}, n=10, epochs=1)
+    assert [line.get_marker() for line in ax.get_lines()] == [".", "."]
 
 
 def test_draw_runs_against_epochs_and_seconds():
@@ -317,6 +288,34 @@ def test_draw_runs_against_epochs_and_seconds():
         batching.draw_runs(runs, against="steps")
 
 
+
+
+def test_noise_cloud_from_per_example_gradients_is_the_same_cloud():
+    X, y = data.moons(30, seed=6)
+    net = small_net()
+    G = batching.per_example_gradients(net, X, y, "cross_entropy")
+    for B in (1, 4, 30):
+        direct = batching.noise_cloud(net, X, y, B, "cross_entropy", n_batches=20)
+        fast = batching.noise_cloud(net, X, y, B, "cross_entropy", n_batches=20, per_example=G)
+        np.testing.assert_allclose(fast.points, direct.points, rtol=1e-9, atol=1e-12)
+        assert fast.msd == pytest.approx(direct.msd, rel=1e-9, abs=1e-20)
+        assert fast.wrong_way == direct.wrong_way
+
+
+def test_the_widgets_redraw_once_per_move():
+    X, y = data.moons(40, seed=0)
+    net = small_net()
+    sizes = [1, 2, 4, 8, 16, 40]
+    noise = batching.gradient_noise(net, X, y, sizes, "cross_entropy", n_batches=10)
+    G = batching.per_example_gradients(net, X, y, "cross_entropy")
+    plane = batching.gradient_plane(batching.full_gradient(net, X, y, "cross_entropy"), G)
+    box = batching.noise_explorer(net, X, y, sizes, noise, plane, 5.0, "cross_entropy", G)
+    box.controls["B"].value = 4
+    assert box.redraws == 2 and "B = 4" in box.axes[1].get_title()
+    box = batching.training_explorer(X, y, (4, 40), batching.NET.replace(hidden=(4,), epochs=3))
+    box.controls["epochs"].value = 2
+    assert box.redraws == 2
+    assert [len(line.get_xdata()) for line in box.axes.get_lines()] == [2, 2]
 
 
 def test_cosine_by_hand_and_of_a_zero_vector():

@@ -1,5 +1,5 @@
-"""bpcourse.lessons.putting_it_together: the runner is fit's loop step for step, and it keeps
-what it claims."""
+"""bpcourse.lessons.putting_it_together: the spiral, the console, the clinic, cost and memory
+(the runs themselves are bpcourse.runs', tested in tests/core/test_runs.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 from strict_warnings import no_warnings
 
-from bpcourse import MLP, TrainingDiverged, data, fit
+from bpcourse import MLP, data
 from bpcourse.lessons import putting_it_together as capstone
+from bpcourse.runs import Settings
 
 TRAIN, VAL = capstone.spiral_split()
 
@@ -41,22 +42,6 @@ def test_per_class_subset_takes_the_first_rows_of_each_class():
         capstone.per_class_subset(X, y, 4)
 
 
-# -- settings ----------------------------------------------------------------------------
-def test_settings_are_hashable_and_checked():
-    s = capstone.Settings(hidden=[16, 8])
-    assert s.hidden == (16, 8)
-    assert hash(s) == hash(capstone.Settings(hidden=(16, 8)))
-    assert s.sizes() == [2, 16, 8, 4]
-    assert s.replace(lr=0.5).lr == 0.5 and s.lr == 0.01
-    net = s.make_net()
-    assert net.sizes == [2, 16, 8, 4] and net.output == "softmax"
-    np.testing.assert_array_equal(net.params["W1"], s.make_net().params["W1"])
-    for bad, words in [({"hidden": ()}, "at least one"), ({"optimizer": "Adagrad"}, "Adam"),
-                       ({"lr": 0}, "> 0"), ({"epochs": 0}, ">= 1"), ({"l2": -1.0}, "l2")]:
-        with pytest.raises(ValueError, match=words):
-            capstone.Settings(**bad)
-
-
 @pytest.mark.parametrize("sizes", [[2, 3, 1], [2, 32, 32, 4], [5, 7, 2, 9, 3]])
 def test_n_params_counts_what_an_mlp_holds(sizes):
     net = MLP(sizes, seed=0)
@@ -68,92 +53,13 @@ def test_n_params_by_hand():
     assert capstone.n_params([2, 3, 1]) == 6 + 3 + 3 + 1
 
 
-# -- the runner -----------------------------------------------------------------------
-def test_train_run_takes_exactly_fits_steps():
-    s = capstone.Settings(hidden=(8, 8), l2=1e-3, epochs=4, batch_size=64)
-    run = capstone.train_run(s, TRAIN, VAL, snapshot_every=1)
-    net = s.make_net()
-    hist = fit(net, *TRAIN, loss="cross_entropy", optimizer=s.make_optimizer(), epochs=4,
-               batch_size=64, l2=1e-3, val=VAL, progress=False)
-    for k in net.params:
-        np.testing.assert_array_equal(run.net.params[k], net.params[k])
-    for k in hist.grad_norms:
-        np.testing.assert_allclose(run.history.grad_norms[k], hist.grad_norms[k], rtol=1e-12)
-    # both record the data loss, without the penalty
-    np.testing.assert_allclose(run.history.train_loss, hist.train_loss, rtol=1e-12)
-    np.testing.assert_allclose(run.history.val_loss, hist.val_loss, rtol=1e-12)
-    assert run.history.val_acc == hist.val_acc
-    assert run.history.steps == hist.steps == 4 * 5 == len(run.step_loss)
-    assert run.steps_per_epoch == 5
-
-
-def test_step_loss_is_the_penalised_loss_of_each_batch():
-    s = capstone.Settings(hidden=(8,), epochs=1, batch_size=50, l2=0.1)
-    run = capstone.train_run(s, TRAIN, VAL)
-    # The first batch: the first 50 rows of the seed's first permutation, at the start.
-    rows = np.random.default_rng(s.seed).permutation(len(TRAIN[0]))[:50]
-    net = s.make_net()
-    data_loss = net.loss(TRAIN[0][rows], TRAIN[1][rows], loss="cross_entropy")
-    penalty = 0.5 * 0.1 * sum(float(np.sum(net.params[f"W{l}"] ** 2)) for l in (1, 2))
-    assert run.step_loss[0] == pytest.approx(data_loss + penalty, rel=1e-12)
-    assert len(run.step_loss) == 6                       # ceil(300 / 50)
-
-
-def test_history_holds_data_loss_and_accuracy_of_the_final_net():
-    s = capstone.Settings(hidden=(8,), epochs=3, l2=0.1)
-    run = capstone.train_run(s, TRAIN, VAL)
-    net = run.net
-    assert run.history.val_loss[-1] == pytest.approx(net.loss(*VAL, loss="cross_entropy"))
-    assert run.history.train_acc[-1] == pytest.approx(np.mean(net.predict(TRAIN[0]) ==
-                                                              TRAIN[1]))
-    assert run.snapshots == {} and run.diverged is None
-    assert "3 epochs: train acc" in run.summary()
-
-
-def test_snapshots_and_net_at():
-    s = capstone.Settings(hidden=(4,), epochs=7)
-    run = capstone.train_run(s, TRAIN, VAL, snapshot_every=3)
-    assert sorted(run.snapshots) == [0, 3, 6, 7]
-    fresh = s.make_net()
-    for k in fresh.params:
-        np.testing.assert_array_equal(run.snapshots[0][k], fresh.params[k])
-        np.testing.assert_array_equal(run.snapshots[7][k], run.net.params[k])
-        np.testing.assert_array_equal(run.net_at(5).params[k], run.snapshots[3][k])
-    assert not run.net_at(0).training
-    # the snapshots are copies: training on did not change epoch 3's weights
-    assert not np.array_equal(run.snapshots[3]["W1"], run.snapshots[6]["W1"])
-    no_snaps = capstone.train_run(s.replace(epochs=1), TRAIN, VAL)
-    with pytest.raises(ValueError, match="no snapshot"):
-        no_snaps.net_at(1)
-
-
-def test_a_diverging_run_keeps_everything_up_to_the_bad_step():
-    s, _ = capstone.CLINIC["B"]
-    run = capstone.train_run(s, TRAIN, VAL)
-    assert run.diverged is not None and "training diverged at step" in run.diverged
-    assert run.history.steps == len(run.step_loss) + 1          # the failing step
-    assert all(len(v) == len(run.step_loss) for v in run.history.grad_norms.values())
-    assert run.history.epochs < s.epochs
-    assert "diverged after" in run.summary()
-    # fit, given the same settings, stops at the same step with the same message
-    with pytest.raises(TrainingDiverged) as err:
-        fit(s.make_net(), *TRAIN, loss="cross_entropy", optimizer=s.make_optimizer(),
-            epochs=s.epochs, batch_size=s.batch_size, progress=False)
-    assert str(err.value) == run.diverged
-
-
-def test_cached_run_remembers_by_settings():
-    s = capstone.Settings(hidden=(4,), epochs=2)
-    assert capstone.cached_run(s) is capstone.cached_run(capstone.Settings(hidden=[4], epochs=2))
-    assert capstone.cached_run(s) is not capstone.cached_run(s.replace(seed=1))
-
-
 # -- the console -----------------------------------------------------------------------
 def test_console_settings():
     s = capstone.console_settings(16, 3, "tanh", 0.03, 1e-3)
-    assert s.hidden == (16, 16, 16) and s.init == "xavier" and s.optimizer == "Adam"
+    assert s.hidden == (16, 16, 16) and s.init == "auto" and s.optimizer == "Adam"
+    assert s.make_net().init == "xavier"
     assert (s.lr, s.l2, s.epochs) == (0.03, 1e-3, capstone.CONSOLE_EPOCHS)
-    assert capstone.console_settings(8, 1, "relu", 0.01, 0).init == "he"
+    assert capstone.console_settings(8, 1, "relu", 0.01, 0).make_net().init == "he"
     assert capstone.console_settings(8, 1, "relu", 0.01, 0, init="normal").init == "normal"
     with pytest.raises(ValueError, match="depth"):
         capstone.console_settings(8, 0, "relu", 0.01, 0)
@@ -182,11 +88,6 @@ def test_clinic_runs_show_their_symptoms():
     assert C.history.val_loss[-1] > 1.5 * min(C.history.val_loss)
     with pytest.raises(ValueError, match="unknown clinic run"):
         capstone.clinic_run("Z")
-
-
-def test_changed_settings():
-    assert capstone.changed_settings(capstone.CLINIC["B"][0]) == {"lr": 3.0}
-    assert capstone.changed_settings(capstone.CLINIC_BASE) == {}
 
 
 # -- cost and memory -------------------------------------------------------------------
@@ -221,18 +122,6 @@ def test_cached_floats_count_the_trace():
 
 
 # -- pictures --------------------------------------------------------------------------
-def test_draw_run_leaves_the_net_alone():
-    run = capstone.train_run(capstone.Settings(hidden=(4,), epochs=3), TRAIN, VAL,
-                             snapshot_every=1)
-    before = {k: v.copy() for k, v in run.net.params.items()}
-    axes = capstone.draw_run(run, *TRAIN, epoch=2, resolution=20)
-    assert len(axes) == 3
-    assert len(axes[1].lines) == 4                  # batch loss, train, val, epoch marker
-    assert [line.get_label() for line in axes[2].lines] == ["W1", "W2"]
-    for k in before:
-        np.testing.assert_array_equal(run.net.params[k], before[k])
-
-
 def test_draw_clinic_copes_with_a_diverged_run():
     runs = {k: capstone.clinic_run(k) for k in ("B", "C")}
     with no_warnings():
@@ -245,18 +134,15 @@ def test_draw_clinic_copes_with_a_diverged_run():
     assert any(line.get_label() == "NaN/inf: stopped" for line in fig.axes[1].lines)
 
 
-def test_grad_norm_series_per_step_or_per_epoch():
-    short = capstone.train_run(capstone.Settings(hidden=(4,), epochs=3), TRAIN, VAL)
-    norms, unit = capstone.grad_norm_series(short)
-    assert unit == "step" and len(norms["W1"]) == 30
-    long = capstone.train_run(capstone.Settings(hidden=(4,), epochs=13), TRAIN, VAL)
-    norms, unit = capstone.grad_norm_series(long)
-    assert unit == "epoch" and len(norms["W2"]) == 13
-    per_step = np.array(long.history.grad_norms["W2"])
-    assert norms["W2"][4] == pytest.approx(per_step[40:50].mean())
-    diverged = capstone.clinic_run("B")
-    norms, unit = capstone.grad_norm_series(diverged)
-    raw = np.array(diverged.history.grad_norms["W1"])
-    assert unit == "step" and np.isinf(raw).any()
-    assert np.isnan(norms["W1"][np.isinf(raw)]).all()
-    assert np.array_equal(norms["W1"][np.isfinite(raw)], raw[np.isfinite(raw)])
+# -- the widgets -----------------------------------------------------------------------
+def test_replay_and_console_redraw_once_per_move():
+    run = capstone.spiral_run(Settings(hidden=(4,), epochs=3), snapshot_every=1)
+    box = capstone.replay_explorer(run, *TRAIN)
+    box.controls["epoch"].value = 2
+    assert box.redraws == 2 and box.axes[0].get_title() == "decision regions after epoch 2"
+    console = capstone.console(*TRAIN)
+    with console.held():
+        console.controls["width"].value = 4
+        console.controls["depth"].value = 1
+    assert console.redraws == 2
+    assert console.axes[0].get_title().startswith("[2, 4, 4], relu, he init")

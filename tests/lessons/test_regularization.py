@@ -14,10 +14,12 @@ from matplotlib.patches import Rectangle  # noqa: E402
 from bpcourse import MLP, data  # noqa: E402
 from bpcourse.gradcheck import numeric_gradients, relative_error  # noqa: E402
 from bpcourse.lessons import regularization as R  # noqa: E402
+from bpcourse.runs import clear_cache, draw_weights, train_run, weight_stats  # noqa: E402
 from bpcourse.train import History  # noqa: E402
 
 # A small, quick set-up for tests that only need some training to have happened.
-SMALL = R.Setup(n_train=20, n_val=30, sizes=(2, 8, 8, 2), epochs=25)
+SMALL = R.DEFAULT.replace(hidden=(8, 8), epochs=25)
+SMALL_DATA = {"n_train": 20, "n_val": 30}
 
 
 # -- data ---------------------------------------------------------------------------------
@@ -39,9 +41,9 @@ def test_noisy_moons_without_flips_is_moons_and_rejects_bad_rates():
 
 
 def test_make_data_shapes_and_separate_draws():
-    X, y, Xv, yv = R.make_data()
-    assert X.shape == (R.DEFAULT.n_train, 2) and y.shape == (R.DEFAULT.n_train,)
-    assert Xv.shape == (R.DEFAULT.n_val, 2) and yv.shape == (R.DEFAULT.n_val,)
+    (X, y), (Xv, yv) = R.make_data()
+    assert X.shape == (R.MOONS["n_train"], 2) and y.shape == (R.MOONS["n_train"],)
+    assert Xv.shape == (R.MOONS["n_val"], 2) and yv.shape == (R.MOONS["n_val"],)
     assert not np.isin(X[:, 0], Xv[:, 0]).any()
 
 
@@ -140,14 +142,20 @@ def test_generalisation_gap():
 def test_weight_stats_by_hand():
     params = {"W1": np.array([[3.0, -4.0]]), "b1": np.array([100.0, 0.0]),
               "W2": np.array([[1.0], [-1.0]])}
-    s = R.weight_stats(params)
+    s = weight_stats(params)
     assert s["sum W^2"] == 27.0  # 9 + 16 + 1 + 1; the biases do not count
     assert s["max W1"] == 4.0 and s["std W1"] == 3.5 and s["std W2"] == 1.0
 
 
 # -- training runs ------------------------------------------------------------------------
+def small_run(l2=0.0, dropout=0.0):
+    """A fresh (uncached) run of SMALL on SMALL_DATA, as ``R.run`` trains it."""
+    return train_run(SMALL.replace(l2=l2, dropout=dropout), *R.make_data(**SMALL_DATA),
+                     keep_best=True)
+
+
 def test_train_run_is_deterministic_and_records_every_epoch():
-    a, b = R.train_run(0.01, 0.2, SMALL), R.train_run(0.01, 0.2, SMALL)
+    a, b = small_run(0.01, 0.2), small_run(0.01, 0.2)
     assert a is not b
     assert a.history.val_loss == b.history.val_loss
     for series in (a.history.train_loss, a.history.val_loss, a.history.train_acc,
@@ -156,12 +164,12 @@ def test_train_run_is_deterministic_and_records_every_epoch():
     assert a.history.steps == SMALL.epochs
     assert not a.net.training
     with pytest.raises(ValueError, match="l2"):
-        R.train_run(-1.0, setup=SMALL)
+        R.run(-1.0, settings=SMALL, **SMALL_DATA)
 
 
 def test_curves_record_the_data_loss_without_the_penalty():
-    r = R.train_run(0.1, 0.0, SMALL)
-    X, y, Xv, yv = R.make_data(SMALL)
+    r = small_run(0.1, 0.0)
+    (X, y), (Xv, yv) = R.make_data(**SMALL_DATA)
     assert np.isclose(r.history.train_loss[-1], r.net.loss(X, y, R.LOSS))
     assert np.isclose(r.history.val_loss[-1], r.net.loss(Xv, yv, R.LOSS))
     assert r.net.loss(X, y, R.LOSS, l2=0.1) > r.history.train_loss[-1] + 1e-3
@@ -169,26 +177,26 @@ def test_curves_record_the_data_loss_without_the_penalty():
 
 
 def test_best_params_are_the_weights_of_the_best_epoch():
-    r = R.train_run(0.0, 0.0, SMALL)
-    _, _, Xv, yv = R.make_data(SMALL)
+    r = small_run(0.0, 0.0)
+    _, (Xv, yv) = R.make_data(**SMALL_DATA)
     assert np.isclose(r.best_net().loss(Xv, yv, R.LOSS), min(r.history.val_loss))
     assert r.best_epoch == int(np.argmin(r.history.val_loss)) + 1
 
 
 def test_best_net_is_the_trained_net_with_the_best_weights():
-    r = R.train_run(0.0, 0.4, SMALL)
+    r = small_run(0.0, 0.4)
     best = r.best_net()
     assert (best.sizes, best.init, best.dtype, best.dropout, best.output) == \
         (r.net.sizes, r.net.init, r.net.dtype, r.net.dropout, r.net.output)
     assert not best.training and len(best.trace.names()) == 0
-    for k, v in r.best_params.items():
+    for k, v in r.history.best_params.items():
         assert np.array_equal(best.params[k], v) and best.params[k] is not v
     best.params["W1"][0, 0] += 1.0  # editing the copy leaves the run untouched
-    assert not np.array_equal(best.params["W1"], r.best_params["W1"])
+    assert not np.array_equal(best.params["W1"], r.history.best_params["W1"])
 
 
 def test_larger_lambda_means_smaller_weights():
-    sums = [R.train_run(lam, 0.0, SMALL).stats["sum W^2"] for lam in (0.0, 0.01, 0.1)]
+    sums = [small_run(lam, 0.0).stats["sum W^2"] for lam in (0.0, 0.01, 0.1)]
     assert sums[0] > sums[1] > sums[2]
 
 
@@ -206,18 +214,19 @@ def test_the_default_setup_overfits_and_regularisation_helps():
 
 
 def test_run_caches_per_setting():
-    R.clear_cache()
-    first = R.run(0.01, 0.0, SMALL)
-    assert R.run(0.01, 0.0, SMALL) is first
-    assert R.run(0.01, 0.2, SMALL) is not first
-    assert R.sweep(l2s=(0.01,), dropouts=(0.0, 0.2), setup=SMALL) == [
-        first, R.run(0.01, 0.2, SMALL)]
-    R.clear_cache()
-    assert R.run(0.01, 0.0, SMALL) is not first
+    clear_cache()
+    first = R.run(0.01, 0.0, SMALL, **SMALL_DATA)
+    assert R.run(0.01, 0.0, SMALL, **SMALL_DATA) is first
+    assert R.run(0.01, 0.2, SMALL, **SMALL_DATA) is not first
+    assert R.run(0.01, 0.0, SMALL, n_train=21) is not first  # other data, another run
+    assert R.sweep(l2s=(0.01,), dropouts=(0.0, 0.2), settings=SMALL, **SMALL_DATA) == [
+        first, R.run(0.01, 0.2, SMALL, **SMALL_DATA)]
+    clear_cache()
+    assert R.run(0.01, 0.0, SMALL, **SMALL_DATA) is not first
 
 
 def test_summary_table_lists_each_run():
-    runs = R.sweep(l2s=(0.0, 0.1), setup=SMALL)
+    runs = R.sweep(l2s=(0.0, 0.1), settings=SMALL, **SMALL_DATA)
     lines = R.summary_table(runs).splitlines()
     assert len(lines) == 3 and lines[0].split()[:2] == ["lambda", "p"]
     assert lines[2].split()[0] == "0.1"
@@ -225,10 +234,10 @@ def test_summary_table_lists_each_run():
 
 
 # -- what the widgets draw ----------------------------------------------------------------
-def test_draw_run_panels():
-    ref, reg = R.run(0.0, 0.0, SMALL), R.run(0.1, 0.0, SMALL)
+def test_draw_setting_panels():
+    ref, reg = R.run(0.0, 0.0, SMALL, **SMALL_DATA), R.run(0.1, 0.0, SMALL, **SMALL_DATA)
     fig, axes = plt.subplots(1, 3)
-    ax_loss, ax_regions, ax_weights = R.draw_run(reg, SMALL, reference=ref, axes=axes)
+    ax_loss, ax_regions, ax_weights = R.draw_setting(reg, reference=ref, axes=axes)
     labels = [line.get_label() for line in ax_loss.get_lines()]
     assert {"train, no regularisation", "val, no regularisation", "train loss",
             "val loss"} <= set(labels)
@@ -241,18 +250,19 @@ def test_draw_run_panels():
     plt.close(fig)
 
 
-def test_draw_run_skips_a_reference_that_is_the_run_itself():
-    ref = R.run(0.0, 0.0, SMALL)
-    axes = R.draw_run(ref, SMALL, reference=ref)
+def test_draw_setting_skips_a_reference_that_is_the_run_itself():
+    ref = R.run(0.0, 0.0, SMALL, **SMALL_DATA)
+    axes = R.draw_setting(ref, reference=ref)
     labels = [line.get_label() for line in axes[0].get_lines()]
     assert "train, no regularisation" not in labels
     plt.close("all")
 
 
 def test_weight_histogram_counts_every_weight_even_outside_the_range():
-    r = R.run(0.0, 0.0, SMALL)
+    r = R.run(0.0, 0.0, SMALL, **SMALL_DATA)
     # A range narrower than the weights: the outermost bins take the rest.
-    ax = R.plot_weight_spread(r, reference=r, weight_range=0.1)
+    _, ax = plt.subplots()
+    draw_weights(r, ax, reference=r, weight_range=0.1)
     bars = [p for p in ax.patches if isinstance(p, Rectangle)]
     n_weights = sum(v.size for k, v in r.net.params.items() if k.startswith("W"))
     assert len(bars) == 41
@@ -271,3 +281,19 @@ def test_draw_early_stopping_marks_kept_and_stopped_epochs():
     assert "patience 2" in ax.get_title()
     assert len(ax.patches) == 1  # the greyed-out epochs 5..8
     plt.close("all")
+
+
+def test_the_widgets_redraw_once_per_move():
+    plain = R.run(0.0, 0.0, SMALL, **SMALL_DATA)
+    for make in (R.l2_explorer, R.dropout_explorer):
+        box = make(plain)
+        slider = box.controls["setting"]
+        before, image = box.redraws, box.image.value
+        slider.value = slider.options[0] if slider.value != slider.options[0] else \
+            slider.options[1]
+        assert box.redraws == before + 1 and box.image.value != image
+        assert box.image.value[:8] == b"\x89PNG\r\n\x1a\n"
+    box = R.patience_explorer(plain.history)
+    box.controls["patience"].value = 3
+    ax = box.axes
+    assert "patience 3" in ax.get_title() and ax.get_ylim() == (0, 1.5)

@@ -187,20 +187,20 @@ def test_predicted_variance_matches_a_wide_net(activation, init):
 def test_exploding_run_diverges_with_the_fit_message():
     run = D.exploding_run()
     assert run.diverged
-    assert len(run.losses) == len(run.norms) == 4
+    assert len(run.step_loss) == len(D.joint_norms(run.history)) == 4
     X, Y = data.sine(200, seed=0)
     net = MLP([1, 32, 32, 32, 32, 1], activation="relu", init=0.5, seed=0)
     with pytest.raises(TrainingDiverged) as err:
         fit(net, X, Y, "mse", optim.SGD(0.05), epochs=30, batch_size=32, progress=False)
-    assert str(err.value) == run.message
-    assert "step 5" in run.message and "NaN or inf" in run.message
+    assert str(err.value) == run.diverged
+    assert "step 5" in run.diverged and "NaN or inf" in run.diverged
 
 
 def test_clipping_rescues_the_same_run_and_takes_fits_steps():
     run = D.exploding_run(clip_norm=5.0)
     assert not run.diverged
-    assert len(run.losses) == 30 * 7
-    assert np.mean(run.losses[-10:]) < run.losses[0] / 10
+    assert len(run.step_loss) == 30 * 7
+    assert np.mean(run.step_loss[-10:]) < run.step_loss[0] / 10
     X, Y = data.sine(200, seed=0)
     net = MLP([1, 32, 32, 32, 32, 1], activation="relu", init=0.5, seed=0)
     fit(net, X, Y, "mse", optim.SGD(0.05), epochs=30, batch_size=32, progress=False,
@@ -217,8 +217,8 @@ def test_exploding_run_norms_are_the_joint_norm_of_the_first_steps_weight_gradie
     net = MLP([1, 32, 32, 32, 32, 1], activation="relu", init=0.5, seed=0)
     value, grads = net.loss_and_gradients(X[rows], Y[rows], loss="mse")
     by_hand = np.sqrt(sum(np.sum(g**2) for k, g in grads.items() if k.startswith("W")))
-    assert run.losses[0] == pytest.approx(value)
-    assert run.norms[0] == pytest.approx(by_hand)
+    assert run.step_loss[0] == pytest.approx(value)
+    assert D.joint_norms(run.history)[0] == pytest.approx(by_hand)
 
 
 def test_global_norm_by_hand():
@@ -245,9 +245,9 @@ def test_plot_exploding_run_for_both_outcomes():
     with no_warnings():
         for run in (D.exploding_run(), D.exploding_run(clip_norm=5.0)):
             ax_loss, ax_norm = D.plot_exploding_run(run, title="run")
-            assert len(ax_loss.lines[0].get_xdata()) == len(run.losses)
+            assert len(ax_loss.lines[0].get_xdata()) == len(run.step_loss)
             assert ax_norm.get_yscale() == "log"
-            assert ("diverged" in ax_loss.get_title()) == run.diverged
+            assert ("diverged" in ax_loss.get_title()) == bool(run.diverged)
             plt.close("all")
 
 
@@ -261,7 +261,7 @@ def test_clipping_widget_settings_draw_without_warnings(lr):
         for init in (0.1, 0.25, 0.5, 1.0):
             for clip in (0, 0.5, 50):
                 run = D.exploding_run(clip_norm=clip or None, lr=lr, init=init)
-                diverged += run.diverged
+                diverged += bool(run.diverged)
                 ax_loss, ax_norm = D.plot_exploding_run(run, title="widget")
                 ax_loss.figure.canvas.draw()
                 for ax in (ax_loss, ax_norm):
@@ -286,3 +286,18 @@ def test_plot_depth_profile_runs_the_probe_once(monkeypatch):
 def test_init_label():
     assert D.init_label("he", 64) == "he (std 0.177)"
     assert D.init_label("normal", 64) == "normal (std 1)"
+
+
+def test_the_widgets_redraw_once_per_move():
+    with no_warnings():
+        for make in (D.histograms_explorer, D.profile_explorer):
+            box = make()
+            box.controls["layers"].value = 3
+            box.controls["activation"].value = "relu"
+            assert box.redraws == 3
+        assert len(box.figure.axes) == 3  # the two panels and one twin: none left over
+        box = D.clipping_explorer()
+        box.controls["clip"].value = 0
+        assert box.redraws == 2 and "step 5" in box.text.value  # diverged: message shown
+        box.controls["clip"].value = 5
+        assert box.text.value == ""
