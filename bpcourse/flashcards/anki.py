@@ -11,6 +11,11 @@ Maths is kept: ``$...$`` becomes ``\\(...\\)`` and ``$$...$$`` becomes ``\\[...\
 delimiters of Anki's built-in MathJax. The deck description is card text too, rendered
 to HTML the same way (Anki shows it as HTML).
 
+A practice card (a generated problem) has no fixed answer, so it is exported as one fixed
+instance: the problem drawn for its first review, with the worked solution on the back.
+Anki cannot check typed answers against a computer algebra system or draw new numbers;
+the course's quiz and ``bpcourse review`` do.
+
 Tags all live under ``bpcourse::`` so that they stay out of the way of the learner's own:
 ``bpcourse::<deck name>`` for the deck, ``bpcourse::topic::<tag>`` for each card tag.
 Anki separates tags by spaces, so any whitespace in a tag becomes ``_``.
@@ -74,6 +79,18 @@ def anki_tag(text: str) -> str:
     return re.sub(r"\s+", "_", strip_controls(text).strip())
 
 
+def card_sides(card: Card) -> tuple[str, str]:
+    """(front, back) card text of ``card`` as exported: a practice card's fixed instance
+    (its first review's problem) and worked solution."""
+    if not card.is_practice:
+        return card.front, card.back
+    from ..practice import draw
+
+    instance = draw(card.generator, card.id, 1, dict(card.params))
+    return (f"**{card.front}** (practice: fixed numbers)\n\n{instance.front_text()}",
+            instance.solution_text())
+
+
 def _note(card: Card, model: Any) -> Any:
     import genanki
 
@@ -81,10 +98,13 @@ def _note(card: Card, model: Any) -> Any:
     # "delta" or "shapes" never land among the learner's own top-level tags.
     tags = [anki_tag(f"bpcourse::{card.deck}")]
     tags += [anki_tag(f"bpcourse::topic::{tag}") for tag in card.tags]
+    if card.is_practice:
+        tags.append("bpcourse::practice")
+    front, back = card_sides(card)
     return genanki.Note(
         model=model,
         # No field may hold U+001F: it separates the fields inside an Anki note.
-        fields=[to_html(card.front, math="anki"), to_html(card.back, math="anki"),
+        fields=[to_html(front, math="anki"), to_html(back, math="anki"),
                 strip_controls(card.id)],
         tags=tags,
         guid=genanki.guid_for(card.id),

@@ -160,10 +160,19 @@ def run_review(session: ReviewSession | DeckByDeck, read: Callable[[str], str] =
     try:
         while session.current is not None:
             card = session.current
-            write(f"\n{heading(card)}\n\n{show(card.front)}\n")
-            if read("Enter shows the answer (q quits): ").strip().lower() == "q":
+            instance = session.instance()  # a practice card's problem, else None
+            write(f"\n{heading(card)}\n\n"
+                  f"{show(card.front if instance is None else instance.prompt)}\n")
+            if instance is not None:
+                if not terminal.ask_practice_answer(session, instance.answer_hint, read, write):
+                    break
+            elif read("Enter shows the answer (q quits): ").strip().lower() == "q":
                 break
-            write(f"\n{show(card.back)}\n\n{_rating_menu(session.preview())}")
+            back = card.back if instance is None else instance.solution_text()
+            write(f"\n{show(back)}\n\n{_rating_menu(session.preview())}")
+            cap = session.rating_cap()
+            if cap is not None:
+                write(f"Your answer was wrong, so the suggested rating is at most {cap}.")
             rating = _ask_rating(read, write)
             if rating is None:
                 break
@@ -173,6 +182,8 @@ def run_review(session: ReviewSession | DeckByDeck, read: Callable[[str], str] =
     summary = session.summary()
     ratings = ", ".join(f"{r}: {n}" for r, n in summary.ratings.items()) or "none"
     write(f"\n{summary.answers} answers saved on {summary.cards} cards (ratings {ratings}).")
+    if summary.checked:
+        write(f"Practice problems: {summary.correct} of {summary.checked} answered right.")
     if summary.next_due is not None:
         write(f"Next card due {format_moment(summary.next_due, session.clock())}.")
 

@@ -10,6 +10,11 @@ A deck is one YAML file whose stem is the deck's name::
         front: What does ...?     # required, non-empty text (Markdown, $...$ maths)
         back: It ...              # required, non-empty text
         tags: [chain-rule]        # optional list of strings
+      - id: cr-path-practice      # a practice card: fresh numbers at every review
+        kind: practice            # "practice", or "recall" (the default: front/back)
+        generator: chain_rule.path_product   # a generator of bpcourse.practice
+        params: {}                # optional parameters of the generator
+        front: optional title     # default: the generator's title; no back
 
 The review history is keyed by the card ``id``, so the text of a card can be edited
 freely without losing its history; changing the id starts the card afresh.
@@ -47,7 +52,8 @@ import yaml
 from .markup import MATH_OR_CODE
 
 DECK_KEYS = ("deck", "title", "description", "cards")
-CARD_KEYS = ("id", "front", "back", "tags")
+CARD_KEYS = ("id", "front", "back", "tags", "kind", "generator", "params")
+CARD_KINDS = ("recall", "practice")
 CARD_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 DECK_NAMES = (
     "forward-pass",
@@ -75,7 +81,13 @@ _MATH_TOKEN = re.compile(r"\\(?:left\b|right\b|begin\s*\{([^}]*)\}|end\s*\{([^}]
 
 @dataclass(frozen=True)
 class Card:
-    """One flashcard; ``deck`` is the name of the deck it belongs to."""
+    """One flashcard; ``deck`` is the name of the deck it belongs to.
+
+    A ``practice`` card has no fixed answer: ``generator`` (a name in
+    ``bpcourse.practice``) draws a fresh problem at each review, with ``params`` (sorted
+    (name, value) pairs, so a Card stays hashable); its ``front`` is the skill's title and
+    its ``back`` is empty.
+    """
 
     id: str
     front: str
@@ -83,6 +95,13 @@ class Card:
     tags: tuple[str, ...] = ()
     deck: str = ""
     line: int = 0
+    kind: str = "recall"
+    generator: str = ""
+    params: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def is_practice(self) -> bool:
+        return self.kind == "practice"
 
 
 @dataclass(frozen=True)
@@ -350,7 +369,15 @@ def _card(
     label = f"card {card_id!r}: " if isinstance(card_id, str) and card_id else "card: "
     before = len(problems)
     items = {k: (kn, vn) for k, kn, vn in _mapping_items(node, label, problems, path, CARD_KEYS)}
+    kind = data.get("kind", "recall") if "kind" in items else "recall"
+    if kind not in CARD_KINDS:
+        problems.append(Problem(path, _line(items["kind"][1]), f"{label}kind must be one of "
+                                f"{', '.join(CARD_KINDS)}, not {kind!r}"))
+    practice = _practice(items, data, kind, label, path, problems)
+    required = ("id", "front", "back") if kind != "practice" else ("id",)
     for key in ("id", "front", "back"):
+        if key not in items and key not in required:
+            continue
         if key not in items:
             problems.append(Problem(path, _line(node), f"{label}missing {key!r}"))
         elif not _is_text(data[key]):
@@ -380,6 +407,11 @@ def _card(
                                         "tag there"))
     if len(problems) > before or not _is_text(card_id):  # no problem: the id is text
         return None
+    if practice is not None:
+        name, params, title = practice
+        return Card(id=card_id, front=(data.get("front") or title).strip(), back="",
+                    tags=tuple(tags or ()), deck=deck, line=_line(node), kind="practice",
+                    generator=name, params=tuple(sorted(params.items())))
     return Card(
         id=card_id,
         front=data["front"].strip(),
@@ -388,6 +420,46 @@ def _card(
         deck=deck,
         line=_line(node),
     )
+
+
+def _practice(items: dict[str, tuple[yaml.Node, yaml.Node]], data: Any, kind: object,
+              label: str, path: str, problems: list[Problem]
+              ) -> tuple[str, dict[str, Any], str] | None:
+    """Check a card's ``generator`` and ``params``; (name, params, title) of a valid
+    practice card, else None (after reporting what is wrong)."""
+    if kind != "practice":
+        for key in ("generator", "params"):
+            if key in items:
+                problems.append(Problem(path, _line(items[key][0]), f"{label}{key!r} belongs "
+                                        "to a practice card: add 'kind: practice'"))
+        return None
+    if "back" in items:
+        problems.append(Problem(path, _line(items["back"][0]), f"{label}a practice card has no "
+                                "'back': its generator works out the answer and the solution"))
+    if "generator" not in items:
+        problems.append(Problem(path, _line(items["kind"][0]), f"{label}missing 'generator' "
+                                "(a practice card names one, e.g. chain_rule.path_product)"))
+        return None
+    # Imported here: the practice package loads SymPy, which only practice cards need.
+    from ..practice import UnknownGenerator, get_generator
+
+    name = data["generator"]
+    try:
+        found = get_generator(name)
+    except UnknownGenerator as exc:
+        problems.append(Problem(path, _line(items["generator"][1]), f"{label}{exc}"))
+        return None
+    params = data.get("params") if "params" in items else {}
+    if params is None:
+        params = {}
+    if not isinstance(params, dict):
+        problems.append(Problem(path, _line(items["params"][1]), f"{label}'params' must be a "
+                                "mapping of parameter names to values"))
+        return None
+    wrong = found.param_problems(params)
+    for message in wrong:
+        problems.append(Problem(path, _line(items["params"][1]), f"{label}{message}"))
+    return None if wrong else (name, params, found.title)
 
 
 def _check_header(

@@ -21,6 +21,12 @@ The rules:
   five times in a row puts no extra weight on its schedule.
 * **Practice** sessions (``practice=True``, "practice anyway") go through cards that are not
   due; their reviews are logged with ``practice=True`` and never change any schedule.
+* **Practice cards** (``kind: practice``) show a problem drawn afresh for each review
+  (``instance()``), seeded by the card id and the number of reviews logged for it so far.
+  ``check(answer)`` gives the verdict; the first right, close or wrong verdict is the one
+  that counts (an empty, unreadable or too-short answer may be retyped). A wrong answer
+  caps the suggested rating at 2 (``rating_cap()``); the learner still rates, and the
+  rating, the seed, the answer and the verdict are logged together.
 * **Several decks** (``DeckByDeck``, ``bpcourse review`` without a deck) are reviewed one
   after the other, each with its own queue and daily limits, as quizzing each in turn would.
 """
@@ -31,6 +37,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING
 
 from .days import DAY_STARTS_AT, check_utc, day_bounds, utc_now
 from .deck import Card, Deck
@@ -38,6 +45,10 @@ from .progress import CardProgress, advance, load_progress
 from .ratings import RATINGS, check_rating
 from .schedulers import Scheduler, get_scheduler
 from .store import Review, ReviewStore, shared_store
+
+if TYPE_CHECKING:  # the practice package loads SymPy: only practice cards import it
+    from ..answers import Verdict
+    from ..practice import Instance
 
 
 @dataclass(frozen=True)
@@ -181,6 +192,8 @@ class Summary:
     next_card: Card | None
     due_tomorrow: int
     new_waiting: int = 0
+    checked: int = 0  # practice-card answers checked
+    correct: int = 0  # of which right
 
 
 def check_limit(limit: object, smallest: int = 1) -> int | None:
@@ -246,6 +259,9 @@ class ReviewSession:
         self.answers: list[Answer] = []
         self._redrill: set[str] = set()
         self._done: set[str] = set()
+        self._logged: dict[str, int] = {}  # reviews in the log per practice card
+        self._instance: tuple[str, Instance] | None = None
+        self._verdict: tuple[str, Verdict] | None = None  # the counted one
 
     def _practice_order(self) -> list[Card]:
         seen = sorted((c for c in self.cards if c.id in self.progress),
@@ -306,7 +322,16 @@ class ReviewSession:
             raise RuntimeError("the session is over: there is no card to rate")
         now = self.clock()
         practice = self._counts_as_practice(card, now)
-        review = self.store.record(card.id, rating, now, practice=practice)
+        instance = self.instance()
+        if instance is not None:
+            given, verdict = self._verdict if self._verdict is not None else (None, None)
+            review = self.store.record(card.id, rating, now, practice=practice,
+                                       seed=instance.seed, answer=given,
+                                       correct=None if verdict is None else verdict.ok)
+            self._logged[card.id] += 1
+            self._instance = self._verdict = None
+        else:
+            review = self.store.record(card.id, rating, now, practice=practice)
         if not practice:
             self.progress[card.id] = advance(
                 self.scheduler, self.progress.get(card.id), card.id, rating, now
@@ -321,6 +346,48 @@ class ReviewSession:
         answer = Answer(card, rating, review)
         self.answers.append(answer)
         return answer
+
+    # -- practice cards ----------------------------------------------------------------
+
+    def instance(self) -> Instance | None:
+        """The problem the current practice card shows (None for other cards): the same
+        until the card is rated, a fresh one at its next review."""
+        card = self.current
+        if card is None or not card.is_practice:
+            return None
+        if self._instance is None or self._instance[0] != card.id:
+            if card.id not in self._logged:
+                self._logged[card.id] = len(self.store.reviews(card.id))
+            number = self._logged[card.id] + 1
+            from ..practice import draw
+
+            self._instance = (card.id, draw(card.generator, card.id, number, dict(card.params)))
+            self._verdict = None
+        return self._instance[1]
+
+    def check(self, answer: object) -> Verdict:
+        """The verdict on ``answer`` for the current practice card. Once a right, close or
+        wrong verdict is given it stays: checking again returns it."""
+        instance = self.instance()
+        if instance is None:
+            raise RuntimeError("the current card is not a practice card: there is nothing "
+                               "to check")
+        if self._verdict is not None:
+            return self._verdict[1]
+        verdict = instance.check(answer)
+        if verdict.final:
+            self._verdict = (str(answer).strip(), verdict)
+        return verdict
+
+    def verdict(self) -> Verdict | None:
+        """The counted verdict for the current practice card, if it was checked."""
+        return self._verdict[1] if self._verdict is not None and self.instance() else None
+
+    def rating_cap(self) -> int | None:
+        """2 when the current practice card's answer was checked and wrong, else None: the
+        suggested rating is at most that (the learner still chooses)."""
+        verdict = self.verdict()
+        return 2 if verdict is not None and verdict.kind == "wrong" else None
 
     # -- after the session -------------------------------------------------------------
 
@@ -354,6 +421,8 @@ class ReviewSession:
             next_card=next_card,
             due_tomorrow=self.due_tomorrow(),
             new_waiting=self.new_waiting(),
+            checked=sum(1 for a in self.answers if a.review.correct is not None),
+            correct=sum(1 for a in self.answers if a.review.correct),
         )
 
 
@@ -423,6 +492,20 @@ class DeckByDeck:
             raise RuntimeError("the session is over: there is no card to rate")
         return session.answer(rating)
 
+    def instance(self) -> Instance | None:
+        session = self._session
+        return session.instance() if session is not None else None
+
+    def check(self, answer: object) -> Verdict:
+        session = self._session
+        if session is None:
+            raise RuntimeError("the session is over: there is no card to check")
+        return session.check(answer)
+
+    def rating_cap(self) -> int | None:
+        session = self._session
+        return session.rating_cap() if session is not None else None
+
     def next_due(self) -> tuple[datetime | None, Card | None]:
         """The earliest of the decks' next due cards."""
         return _earliest(s.next_due() for s in self.sessions)
@@ -443,4 +526,6 @@ class DeckByDeck:
             next_card=card,
             due_tomorrow=sum(p.due_tomorrow for p in parts),
             new_waiting=sum(p.new_waiting for p in parts),
+            checked=sum(p.checked for p in parts),
+            correct=sum(p.correct for p in parts),
         )

@@ -10,6 +10,9 @@ Definitions (all "cards" are the cards of the deck; practice reviews never count
 * **retention** (last 30 days): of the reviews in the last 30 days that were not a card's
   first review, the share rated 3 or more ("partly" or better: a 3 is Hard, a pass, in
   FSRS and a correct answer in SM-2). None when there were no such reviews.
+* **practice right** (last 30 days): of the checked answers to practice cards (generated
+  problems) in the last 30 days, practice sessions included, the share that was right;
+  shown beside retention, which measures self-rated recall. None when there were none.
 * **forecast**: reviewed cards falling due on each of the next 14 learning days; day 0 is
   today and includes overdue cards. Given for every deck and for all decks together.
 """
@@ -48,6 +51,8 @@ class DeckStats:
     retention: float | None
     retention_reviews: int
     forecast: tuple[int, ...]
+    practice_accuracy: float | None = None
+    practice_answers: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "forecast": list(self.forecast)}
@@ -69,10 +74,11 @@ class StatsReport:
         }
 
     def rows(self) -> list[list[str]]:
-        header = ["deck", "cards", "new", "learning", "mature", "due today", "retention 30 d"]
+        header = ["deck", "cards", "new", "learning", "mature", "due today", "retention 30 d",
+                  "practice right 30 d"]
         body = [
             [d.deck, str(d.cards), str(d.new), str(d.learning), str(d.mature),
-             str(d.due_today), _percent(d.retention)]
+             str(d.due_today), _percent(d.retention), _accuracy(d)]
             for d in (*self.decks, self.total)
         ]
         return [header, *body]
@@ -119,6 +125,13 @@ def _percent(value: float | None) -> str:
     return "–" if value is None else f"{100 * value:.0f} %"
 
 
+def _accuracy(stats: DeckStats) -> str:
+    """ "75 % of 12": the share right and how many answers it rests on."""
+    if stats.practice_accuracy is None:
+        return "–"
+    return f"{_percent(stats.practice_accuracy)} of {stats.practice_answers}"
+
+
 def _forecast(states: Iterable[CardProgress], now: datetime, tz: tzinfo | None) -> list[int]:
     counts = [0] * FORECAST_DAYS
     today = learning_day(now, tz)
@@ -147,6 +160,7 @@ def _deck_stats(name: str, title: str, card_ids: list[str], progress: dict[str, 
     mature = sum(1 for p in seen if p.interval >= timedelta(days=MATURE_DAYS))
     _start, end = day_bounds(now, tz, DAY_STARTS_AT)
     retention, graded = _retention([r for r in recent if r.card_id in ids], progress)
+    checked = [r.correct for r in recent if r.card_id in ids and r.correct is not None]
     return DeckStats(
         deck=name,
         title=title,
@@ -158,6 +172,8 @@ def _deck_stats(name: str, title: str, card_ids: list[str], progress: dict[str, 
         retention=retention,
         retention_reviews=graded,
         forecast=tuple(_forecast(seen, now, tz)),
+        practice_accuracy=sum(checked) / len(checked) if checked else None,
+        practice_answers=len(checked),
     )
 
 

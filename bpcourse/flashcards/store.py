@@ -38,7 +38,10 @@ Rules that keep a learner's progress safe:
   the rest of the log from loading; they stay in the file.
 * Faults (disk full, I/O errors, permissions, a symlink loop) raise StoreError naming the
   file, what was not saved and what to do.
-* The schema has a version (``PRAGMA user_version``) and numbered migrations.
+* The schema has a version (``PRAGMA user_version``) and numbered migrations. Version 3
+  added what a practice card (generated problem) needs in the log: the instance's ``seed``,
+  the ``answer`` the learner gave and whether the check found it ``correct``; these are
+  NULL for every other review and for every review logged before version 3.
 
 The log is the truth. The only other tables are a cache of schedule states derived from it
 (see ``schedule_cache.py``), which can always be rebuilt, and is rebuilt if it is damaged.
@@ -243,13 +246,21 @@ def journal_mode_for(directory: str | os.PathLike[str]) -> str:
 
 @dataclass(frozen=True)
 class Review:
-    """One logged self-rating. ``practice`` reviews never change the schedule."""
+    """One logged self-rating. ``practice`` reviews never change the schedule.
+
+    A review of a practice card (a generated problem) also keeps the instance's ``seed``,
+    the ``answer`` the learner gave (None if they rated without checking) and whether it
+    was ``correct``.
+    """
 
     card_id: str
     rating: int
     reviewed_at: datetime
     practice: bool = False
     id: int | None = None
+    seed: int | None = None
+    answer: str | None = None
+    correct: bool | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (the time as an ISO 8601 string in UTC): a backup of the log,
@@ -260,6 +271,9 @@ class Review:
             "reviewed_at": self.reviewed_at.isoformat(),
             "practice": self.practice,
             "id": self.id,
+            "seed": self.seed,
+            "answer": self.answer,
+            "correct": self.correct,
         }
 
     @classmethod
@@ -270,20 +284,26 @@ class Review:
             when = datetime.fromisoformat(when)
         except (TypeError, ValueError) as exc:
             raise ValueError(f"reviewed_at must be an ISO 8601 time, got {when!r}") from exc
-        review = _checked(data["card_id"], data["rating"], when, data.get("practice", False))
+        review = _checked(data["card_id"], data["rating"], when, data.get("practice", False),
+                          data.get("seed"), data.get("answer"), data.get("correct"))
         return replace(review, id=data.get("id"))
 
     @classmethod
     def from_row(cls, row: tuple[Any, ...]) -> Review:
         """A row of the ``reviews`` table; ValueError if it cannot be a review (a row edited
         by hand, or a time outside 1970 to 9000)."""
-        row_id, card_id, rating, micros, practice = row
+        row_id, card_id, rating, micros, practice, seed, answer, correct = row
         if (type(row_id) is not int or type(card_id) is not str or not card_id
                 or type(rating) is not int or not 1 <= rating <= 5
                 or type(micros) is not int or not EARLIEST_US <= micros < LATEST_US
-                or practice not in (0, 1) or type(practice) is not int):
+                or practice not in (0, 1) or type(practice) is not int
+                or (seed is not None and type(seed) is not int)
+                or (answer is not None and type(answer) is not str)
+                or (correct is not None and (type(correct) is not int
+                                             or correct not in (0, 1)))):
             raise ValueError(f"review row {row!r} cannot be read")
-        return cls(card_id, rating, from_micros(micros), bool(practice), row_id)
+        return cls(card_id, rating, from_micros(micros), bool(practice), row_id, seed, answer,
+                   None if correct is None else bool(correct))
 
 
 # -- the schema -----------------------------------------------------------------------------
@@ -339,11 +359,30 @@ def _migration_2(conn: sqlite3.Connection) -> None:
         )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migration_1, _migration_2]
-SCHEMA_VERSION = len(MIGRATIONS)
+def _migration_3(conn: sqlite3.Connection) -> None:
+    # Practice cards: the seed of the instance shown, the answer typed and the check's
+    # verdict. NULL-able columns added in place: every row logged before keeps its values,
+    # and reads NULL (no practice card) in the new ones.
+    conn.execute("ALTER TABLE reviews ADD COLUMN seed INTEGER")
+    conn.execute("ALTER TABLE reviews ADD COLUMN answer TEXT")
+    conn.execute("ALTER TABLE reviews ADD COLUMN correct INTEGER CHECK (correct IN (0, 1))")
 
-ROW = "id, card_id, rating, reviewed_at, practice"
-INSERT_REVIEW = "INSERT INTO reviews (card_id, rating, reviewed_at, practice) VALUES (?,?,?,?)"
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migration_1, _migration_2,
+                                                          _migration_3]
+SCHEMA_VERSION = len(MIGRATIONS)
+# The log of a store older than version 3 with its rows as ROW reads them (NULL for the
+# columns of practice cards), shadowing the table for a connection that cannot migrate it.
+OLD_LOG_VIEW = ("CREATE TEMP VIEW IF NOT EXISTS reviews AS SELECT id, card_id, rating, "
+                "reviewed_at, practice, NULL AS seed, NULL AS answer, NULL AS correct "
+                "FROM main.reviews")
+#: The longest answer kept in the log: a practice answer is a number, a shape or a short
+#: formula, and a paste of a whole notebook cell must not bloat every later read.
+MAX_ANSWER_CHARS = 500
+
+ROW = "id, card_id, rating, reviewed_at, practice, seed, answer, correct"
+INSERT_REVIEW = ("INSERT INTO reviews (card_id, rating, reviewed_at, practice, seed, answer, "
+                 "correct) VALUES (?,?,?,?,?,?,?)")
 
 
 def schema_names(conn: sqlite3.Connection, schema: str = "main") -> set[str]:
@@ -716,6 +755,10 @@ class ReviewStore:
             if "reviews" not in names:
                 raise StoreError(f"{self.path}: is empty, and this program cannot write to it, "
                                  "so there are no reviews to read and nowhere to save them.")
+            if version < 3:
+                # Cannot migrate a file it may not change: a temporary view (in memory, on
+                # this connection only) gives the old log the columns version 3 added.
+                self._retry(lambda: conn.execute(OLD_LOG_VIEW), "it was not opened")
             self.journal_mode = self._retry(
                 lambda: conn.execute("PRAGMA journal_mode").fetchone()[0], "it was not opened")
             return
@@ -927,14 +970,22 @@ class ReviewStore:
         rating: int,
         when: datetime | None = None,
         practice: bool = False,
+        *,
+        seed: int | None = None,
+        answer: str | None = None,
+        correct: bool | None = None,
     ) -> Review:
         """Append one review and commit it; returns it with its row id.
+
+        ``seed``, ``answer`` and ``correct`` belong to a practice card's review: the
+        instance shown, the learner's answer (cut to ``MAX_ANSWER_CHARS``) and the check's
+        verdict.
 
         ``rating`` must be an int from 1 to 5 and ``when`` (default: now) timezone-aware and
         no later than now plus ``MAX_CLOCK_SKEW``; anything else raises ValueError and
         nothing is stored. StoreError if it cannot be saved (nothing is then stored).
         """
-        review = _checked(card_id, rating, when, practice)
+        review = _checked(card_id, rating, when, practice, seed, answer, correct)
         row_id = self.write(
             lambda conn: conn.execute(INSERT_REVIEW, _values(review)).lastrowid,
             "this rating was not saved",
@@ -943,7 +994,8 @@ class ReviewStore:
 
     def record_many(self, reviews: Iterable[Review]) -> int:
         """Append many reviews in one transaction (imports, benchmarks); returns the count."""
-        rows = [_values(_checked(r.card_id, r.rating, r.reviewed_at, r.practice))
+        rows = [_values(_checked(r.card_id, r.rating, r.reviewed_at, r.practice, r.seed,
+                                 r.answer, r.correct))
                 for r in reviews]
         self.write(lambda conn: conn.executemany(INSERT_REVIEW, rows),
                    "these reviews were not saved")
@@ -1303,12 +1355,15 @@ def shared_store() -> ReviewStore:
         return store
 
 
-def _values(review: Review) -> tuple[str, int, int, int]:
+def _values(review: Review) -> tuple[str, int, int, int, int | None, str | None, int | None]:
     """A review as the values of ``INSERT_REVIEW``."""
-    return (review.card_id, review.rating, to_micros(review.reviewed_at), int(review.practice))
+    return (review.card_id, review.rating, to_micros(review.reviewed_at), int(review.practice),
+            review.seed, review.answer,
+            None if review.correct is None else int(review.correct))
 
 
-def _checked(card_id: object, rating: object, when: object, practice: object) -> Review:
+def _checked(card_id: object, rating: object, when: object, practice: object,
+             seed: object = None, answer: object = None, correct: object = None) -> Review:
     if not isinstance(card_id, str) or not card_id:
         raise ValueError(f"card_id must be a non-empty string, got {card_id!r}")
     if not isinstance(practice, bool):
@@ -1322,4 +1377,14 @@ def _checked(card_id: object, rating: object, when: object, practice: object) ->
         )
     if when < EARLIEST_REVIEW:
         raise ValueError(f"when is {when.isoformat()}, before 1970: not a review's time")
-    return Review(card_id, check_rating(rating), when, practice)
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)
+                             or not 0 <= seed < 2 ** 63):
+        raise ValueError(f"seed must be a whole number from 0 to 2**63 - 1, got {seed!r}")
+    if answer is not None and not isinstance(answer, str):
+        raise ValueError(f"answer must be text or None, got {answer!r}")
+    if correct is not None and not isinstance(correct, bool):
+        raise ValueError(f"correct must be True, False or None, got {correct!r}")
+    if isinstance(answer, str):
+        answer = answer[:MAX_ANSWER_CHARS]
+    return Review(card_id, check_rating(rating), when, practice, seed=seed, answer=answer,
+                  correct=correct)

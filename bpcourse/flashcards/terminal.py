@@ -251,3 +251,26 @@ class GuardedOutput:
         # status says why even after argparse's --help (SystemExit). Anything else in
         # flight (a bug) goes on as it would have.
         return error is None or isinstance(error, (OutputError, SystemExit))
+
+
+def ask_practice_answer(session: Any, hint: str, read: Any, write: Any) -> bool:
+    """Ask for the answer to the current practice card until a verdict counts (right,
+    close or wrong) or the learner presses Enter alone to see the solution; print each
+    verdict. False when the learner typed q to quit.
+
+    ``session`` is a ReviewSession or DeckByDeck, ``read`` and ``write`` as in the review
+    loop."""
+    prompt = f"Your answer ({hint.rstrip('.')}; Enter alone shows the solution, q quits): " \
+        if hint else "Your answer (Enter alone shows the solution, q quits): "
+    while True:
+        text = read(prompt).strip()
+        if text.lower() == "q":
+            return False
+        if not text:
+            return True
+        verdict = session.check(text)
+        mark = {"right": "Right", "wrong": "Wrong"}.get(verdict.kind, "")
+        message = verdict.message
+        write(message if not mark or message.startswith(mark) else f"{mark}. {message}")
+        if verdict.final:
+            return True

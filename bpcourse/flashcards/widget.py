@@ -10,6 +10,12 @@ queues every click, so the second click of a double click (or a click on a butto
 drawn for a moment after the card changed) arrives after the next card is up, and must
 not rate a card whose answer the learner never saw.
 
+A practice card (a generated problem) shows its problem, a text box and a Check button
+before the rating buttons: Check (or Enter in the box) gives the verdict and, once it is
+right, close or wrong, the worked solution with its maths and the rating buttons. "Show
+solution" skips the check. A wrong answer caps the suggested rating at 2, and the widget
+says so; the learner still chooses.
+
 This module imports ipywidgets, so ``bpcourse.flashcards`` imports it only when
 ``quiz()`` is called.
 """
@@ -39,7 +45,8 @@ class QuizWidget(widgets.VBox):
     """A flashcard quiz over one deck, driving a ReviewSession.
 
     Parts (useful in tests): ``progress``, ``front``, ``back``, ``show_button``,
-    ``rating_buttons`` (index 0 is rating 1), ``message``, ``practice_button``.
+    ``rating_buttons`` (index 0 is rating 1), ``message``, ``practice_button``; for
+    practice cards ``answer_box``, ``check_button`` and ``verdict``.
     """
 
     def __init__(self, deck: Deck, session: ReviewSession,
@@ -53,6 +60,11 @@ class QuizWidget(widgets.VBox):
         self.front = widgets.HTMLMath()
         self.back = widgets.HTMLMath()
         self.show_button = widgets.Button(description="Show answer", icon="eye")
+        self.answer_box = widgets.Text(placeholder="Your answer", continuous_update=False,
+                                       layout=widgets.Layout(width="24em"))
+        self.check_button = widgets.Button(description="Check", icon="check")
+        self.verdict = widgets.HTMLMath()
+        self.answer_row = widgets.HBox([self.answer_box, self.check_button])
         self.question = widgets.HTML("How well did you know this?")
         self.rating_buttons = [
             widgets.Button(description=r.text, button_style=r.style,
@@ -62,13 +74,17 @@ class QuizWidget(widgets.VBox):
         self.message = widgets.HTMLMath()
         self.practice_button = widgets.Button(description="Practice anyway", icon="repeat")
         self.show_button.on_click(lambda _button: self.reveal())
+        self.check_button.on_click(lambda _button: self.check())
+        # continuous_update=False: the value changes on Enter (or leaving the box).
+        self.answer_box.observe(lambda _change: self.check(), names="value")
         for rating, button in zip(Rating, self.rating_buttons, strict=True):
             button.on_click(lambda _button, rating=int(rating): self.rate(rating))
         self.practice_button.on_click(lambda _button: self.start_practice())
         self.ratings = widgets.HBox(self.rating_buttons)
         super().__init__([
-            widgets.HBox([self.title, self.progress]), self.front, self.show_button,
-            self.back, self.question, self.ratings, self.message, self.practice_button,
+            widgets.HBox([self.title, self.progress]), self.front, self.answer_row,
+            self.verdict, self.show_button, self.back, self.question, self.ratings,
+            self.message, self.practice_button,
         ])
         self._render()
 
@@ -84,8 +100,9 @@ class QuizWidget(widgets.VBox):
         self._answer_shown = False
         self.progress.value = f"&nbsp;· card {html.escape(self.session.progress_text())}"
         _show(self.practice_button, False)
-        for part in (self.back, self.question, self.ratings):
+        for part in (self.back, self.question, self.ratings, self.answer_row, self.verdict):
             _show(part, False)
+        self.verdict.value = ""
         if card is None:
             for part in (self.front, self.show_button):
                 _show(part, False)
@@ -96,10 +113,21 @@ class QuizWidget(widgets.VBox):
                 _show(self.practice_button, True)
             return
         self.message.value = ""
-        self.front.value = to_html(card.front)
+        instance = self.session.instance()
+        self.front.value = to_html(instance.prompt if instance is not None else card.front)
         self.back.value = ""
         _show(self.front, True)
         _show(self.show_button, True)
+        self.show_button.description = "Show answer" if instance is None else "Show solution"
+        if instance is not None:
+            self._checking = True  # clearing the box must not check an empty answer
+            try:
+                self.answer_box.value = ""
+            finally:
+                self._checking = False
+            self.answer_box.placeholder = instance.answer_hint or "Your answer"
+            self.answer_box.disabled = False
+            _show(self.answer_row, True)
 
     def _nothing_due_html(self) -> str:
         now = self.session.clock()
@@ -116,16 +144,47 @@ class QuizWidget(widgets.VBox):
         card = self.session.current
         if card is None:
             return
-        self.back.value = to_html(card.back)
+        instance = self.session.instance()
+        self.back.value = to_html(card.back if instance is None else instance.solution_text())
         previews = self.session.preview()
+        cap = self.session.rating_cap()
         for rating, button in zip(Rating, self.rating_buttons, strict=True):
             interval = previews.get(rating)
             suffix = f" · {format_interval(interval)}" if interval is not None else ""
             button.description = rating.text + suffix
+            # Above the cap the buttons stay usable but lose their colour: a suggestion.
+            button.button_style = "" if cap is not None and rating > cap else rating.style
+        self.question.value = (
+            "How well did you know this? <b>Your answer was wrong, so the suggested rating "
+            f"is at most {cap}.</b>" if cap is not None else "How well did you know this?")
+        if instance is not None:
+            self.answer_box.disabled = True
         _show(self.show_button, False)
         for part in (self.back, self.question, self.ratings):
             _show(part, True)
         self._answer_shown = True
+
+    _checking = False
+
+    def check(self) -> None:
+        """Check (or Enter in the box): the verdict on the typed answer; a right, close or
+        wrong one also shows the worked solution and the rating buttons."""
+        if self._checking or self._answer_shown or self.session.instance() is None:
+            return
+        self._checking = True
+        try:
+            verdict = self.session.check(self.answer_box.value)
+        except Exception as exc:  # shown in the widget: a notebook must not print
+            self.verdict.value = f"<p><b>Could not check:</b> {html.escape(str(exc))}</p>"
+            _show(self.verdict, True)
+            return
+        finally:
+            self._checking = False
+        mark = {"right": "✓", "wrong": "✗"}.get(verdict.kind, "…")
+        self.verdict.value = f"<p><b>{mark}</b> {html.escape(verdict.message)}</p>"
+        _show(self.verdict, True)
+        if verdict.final:
+            self.reveal()
 
     def rate(self, rating: int) -> None:
         """A rating button: log the rating (saved at once) and go to the next card.

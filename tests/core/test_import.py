@@ -16,8 +16,10 @@ def run(code: str) -> subprocess.CompletedProcess:
 
 
 # Modules a notebook or the CLI imports up front: heavy libraries load only when they draw.
-LIGHT = ["bpcourse", "bpcourse.lessons", "bpcourse.flashcards", "bpcourse.flashcards.cli"] + [
-    lesson.module for lesson in LESSONS if lesson.module]
+LIGHT = ["bpcourse", "bpcourse.lessons", "bpcourse.flashcards", "bpcourse.flashcards.cli",
+         "bpcourse.answers", "bpcourse.practice", "bpcourse.schedules", "bpcourse.runs"] + [
+    lesson.module for lesson in LESSONS if lesson.module] + [
+    lesson.exercises for lesson in LESSONS]
 
 
 @pytest.mark.parametrize("module", LIGHT)
@@ -25,6 +27,13 @@ def test_import_does_not_load_sympy_or_matplotlib(module):
     r = run(f"import sys, {module}; "
             "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
             "('sympy', 'matplotlib')); assert not heavy, heavy")
+    assert r.returncode == 0, r.stderr
+
+
+def test_loading_the_decks_does_not_load_sympy():
+    # Practice cards name SymPy-checked generators; only drawing a symbolic one needs SymPy.
+    r = run("import sys; from bpcourse.flashcards import load_decks; load_decks(); "
+            "assert 'sympy' not in sys.modules")
     assert r.returncode == 0, r.stderr
 
 

@@ -202,7 +202,8 @@ def test_review_to_dict_from_dict_round_trip_through_json(tmp_path):
         log = store.reviews()
     backup = json.loads(json.dumps([r.to_dict() for r in log]))
     assert backup[1] == {"card_id": "b", "rating": 1, "reviewed_at":
-                         "2024-03-01T09:00:00.000001+00:00", "practice": True, "id": 2}
+                         "2024-03-01T09:00:00.000001+00:00", "practice": True, "id": 2,
+                         "seed": None, "answer": None, "correct": None}
     restored = [Review.from_dict(d) for d in backup]
     assert restored == log
     with ReviewStore(tmp_path / "b.sqlite3") as other:  # moving a log to another store

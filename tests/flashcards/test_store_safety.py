@@ -332,7 +332,7 @@ def test_an_interrupt_during_a_transaction_is_delivered_after_it(tmp_path):
     store = ReviewStore(path)
 
     def work(conn):
-        conn.execute(store_module.INSERT_REVIEW, ("a", 4, 1, 0))
+        conn.execute(store_module.INSERT_REVIEW, ("a", 4, 1, 0, None, None, None))
         signal.raise_signal(signal.SIGINT)  # Ctrl-C in the middle of the save
         return "done"
 
