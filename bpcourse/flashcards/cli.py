@@ -9,6 +9,10 @@
                                            notebooks are open)
     bpcourse restore FILE                  replace the reviews by those of the backup FILE;
                                            the current ones are kept in a safety copy
+    bpcourse share [DIR] [--name NAME]     share a progress summary with a class folder
+    bpcourse class report DIR [--csv FILE] [--plot FILE]
+                                           the instructor's view of a class folder
+    bpcourse notebooks [DIR]               copy the course notebooks into DIR, or update them
 
 Reviews go to the same store as the notebooks' quiz widget (``$BPCOURSE_HOME`` or the
 user data directory) with the same scheduling, and each answer is saved as it is given.
@@ -98,7 +102,18 @@ def _parser() -> argparse.ArgumentParser:
         "restore", help="replace your reviews by those of a backup made with 'backup'; the "
                         "current ones are kept in a safety copy next to the store")
     restore.add_argument("file", metavar="FILE", help="the backup file to read")
+    _add_plugin_commands(commands)
     return parser
+
+
+def _add_plugin_commands(commands: argparse._SubParsersAction) -> None:
+    """Commands of the course's higher layers (``share``, ``class report``, ``notebooks`` from
+    bpcourse.classroom), found through the ``bpcourse.commands`` entry points so that this
+    module imports none of them. Each adds its parsers with a ``handler`` default."""
+    from importlib.metadata import entry_points
+
+    for entry in entry_points(group="bpcourse.commands"):
+        entry.load()(commands)
 
 
 # -- review ------------------------------------------------------------------------------
@@ -308,6 +323,8 @@ def _main(argv: Sequence[str] | None) -> int:
         try:
             if args.command == "cards":
                 return _cards_check(args)
+            if getattr(args, "handler", None) is not None:  # a plugin command
+                return int(args.handler(args))
             return COMMANDS[args.command](args)
         except (DeckError, StoreError) as exc:
             print(exc, file=sys.stderr)
