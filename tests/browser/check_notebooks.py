@@ -30,6 +30,11 @@ screenshot of each lands in tests/browser/screenshots/<name>.png (git-ignored). 
 line reads ``browser test: N passed, M failed``; the exit status is 1 when any failed and
 2 when the test could not run at all.
 
+After the notebooks it answers a practice card as a learner would: a scratch notebook (made
+and removed by the test) quizzes a one-card deck whose card is a generated problem; the
+test types the right answer to its first instance, presses Enter, and requires the "✓"
+verdict and the worked solution with typeset maths ("practice card" in the report).
+
 Isolation: the server runs on 127.0.0.1 with a random token and free port; settings,
 workspaces, runtime files, Jupyter config and the course's review store (``BPCOURSE_HOME``)
 all live in a temporary directory that is deleted at the end, so a learner's own set-up is
@@ -573,6 +578,106 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+# -- a practice card answered and checked in the page ------------------------------------
+PRACTICE_CARD = "bt-practice-sgd"
+PRACTICE_GENERATOR = "weight_update.sgd_step"
+PRACTICE_NOTEBOOK = "_browser_practice_check.ipynb"
+
+# The quiz's answer box and verdict, inside the notebook's only output.
+PRACTICE_STATE_JS = (
+    "(path) => {"
+    + _FIND_PANEL
+    + """
+    if (!panel) return null;
+    const box = panel.node.querySelector('.jp-OutputArea input[type="text"]');
+    const outputs = [...panel.node.querySelectorAll('.jp-OutputArea-output')];
+    const text = outputs.map(o => o.innerText).join('\\n');
+    return {
+        box: !!box && box.offsetParent !== null,
+        text: text,
+        maths: panel.node.querySelectorAll('.jp-OutputArea mjx-container').length,
+    };
+}"""
+)
+
+
+def write_practice_notebook(root: Path, scratch: Path) -> Path:
+    """A one-cell notebook quizzing a one-card deck whose card is a practice problem."""
+    deck = scratch / "browser-practice.yaml"
+    deck.write_text(
+        "deck: browser-practice\n"
+        "title: A practice card in the browser\n"
+        "cards:\n"
+        f"  - id: {PRACTICE_CARD}\n"
+        "    kind: practice\n"
+        f"    generator: {PRACTICE_GENERATOR}\n",
+        encoding="utf-8",
+    )
+    cell = {"cell_type": "code", "execution_count": None, "id": "practice", "metadata": {},
+            "outputs": [], "source": ["from bpcourse.flashcards import quiz\n",
+                                      f"quiz({str(deck)!r})"]}
+    notebook = {"cells": [cell], "metadata": {"kernelspec": {
+        "name": "python3", "display_name": "Python 3", "language": "python"}},
+        "nbformat": 4, "nbformat_minor": 5}
+    path = root / PRACTICE_NOTEBOOK
+    path.write_text(json.dumps(notebook), encoding="utf-8")
+    return path
+
+
+def check_practice_card(context: Any, lab: JupyterLab, scratch: Path, timeout: float,
+                        shot: Path) -> Result:
+    """Type the right answer to a practice card's first problem, press Enter, and see the
+    verdict and the worked solution (with its maths typeset) in the page."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    from bpcourse.practice import draw
+
+    # A fresh store (the server's BPCOURSE_HOME): the card's first review draws seed 1.
+    instance = draw(PRACTICE_GENERATOR, PRACTICE_CARD, 1)
+    answer = f"{instance.answer:.6g}"
+    start = time.monotonic()
+    deadline = start + timeout
+    path = write_practice_notebook(lab.root, scratch)
+    page = context.new_page()
+    problems: list[str] = []
+    try:
+        open_and_run(page, lab, PRACTICE_NOTEBOOK, deadline, problems)
+        wait_for(lambda: (page.evaluate(PRACTICE_STATE_JS, PRACTICE_NOTEBOOK) or {}).get("box"),
+                 deadline, "waiting for the practice card's answer box")
+        before = page.evaluate(PRACTICE_STATE_JS, PRACTICE_NOTEBOOK)
+        if "Answer:" in before["text"]:
+            problems.append("the worked solution showed before the answer was checked")
+        box = page.locator('.jp-OutputArea input[type="text"]').first
+        box.fill(answer)
+        box.press("Enter")
+        state = wait_for(
+            lambda: (lambda st: st if "✓" in st["text"] and "Answer:" in st["text"] else None)(
+                page.evaluate(PRACTICE_STATE_JS, PRACTICE_NOTEBOOK)),
+            deadline, f"waiting for the verdict on the answer {answer}")
+        if state["maths"] == 0:
+            problems.append("the worked solution's maths was not typeset")
+    except Stalled as failure:
+        problems.append(f"{failure} (budget {timeout:.0f} s)")
+        shown = counts_if_possible(page, PRACTICE_NOTEBOOK)
+        if shown:
+            problems += shown["tracebacks"] + shown["widgetErrors"]
+    except (PlaywrightError, urllib.error.URLError) as failure:
+        problems.append(f"{type(failure).__name__}: {failure}")
+    finally:
+        try:
+            screenshot(page, PRACTICE_NOTEBOOK, shot)
+        except PlaywrightError as failure:
+            problems.append(f"screenshot failed: {failure}")
+        page.close()
+        try:
+            lab.delete_session(PRACTICE_NOTEBOOK)
+        except urllib.error.URLError as failure:
+            problems.append(f"could not shut the kernel down: {failure}")
+        path.unlink(missing_ok=True)
+    return Result("practice card", time.monotonic() - start, widgets=1,
+                  problems=tuple(problems))
+
+
 def run(root: Path, notebooks: list[str], timeout: float, shots: Path) -> list[Result]:
     from playwright.sync_api import sync_playwright
 
@@ -601,6 +706,10 @@ def run(root: Path, notebooks: list[str], timeout: float, shots: Path) -> list[R
                         result = check_notebook(context, lab, notebook, timeout, shot)
                         results.append(result)
                         print(result.line(), flush=True)
+                    result = check_practice_card(context, lab, scratch, timeout,
+                                                 shots / "practice-card.png")
+                    results.append(result)
+                    print(result.line(), flush=True)
                 finally:
                     context.close()
         finally:
