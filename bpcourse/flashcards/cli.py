@@ -1,7 +1,10 @@
 """The ``bpcourse`` command (also ``python -m bpcourse``).
 
     bpcourse review [DECK]                 review due cards in the terminal (no DECK: every
-                                           deck in turn, each with its own daily limits)
+                                           deck in turn, each with its own daily limits);
+                                           --more-new N: N new cards beyond the daily limit,
+                                           --repeats N: a missed card comes back at most N
+                                           times, q ends the session (all ratings are saved)
     bpcourse stats [--plot FILE.png]       progress per deck, optionally as a figure
     bpcourse export --anki FILE.apkg [DECK ...]
     bpcourse cards check [DIR]             validate deck files; exit status 1 on problems
@@ -26,17 +29,18 @@ import shutil
 import sys
 import warnings
 from collections.abc import Callable, Sequence
-from datetime import timedelta
 from pathlib import Path
 
 from . import terminal
 from .deck import Card, DeckError, UnknownDeck, load_decks, select_decks
 from .markup import to_text
+from .preview import RatingPreview
 from .ratings import Rating
 from .schedulers import get_scheduler
-from .session import DeckByDeck, ReviewSession
+from .session import DeckByDeck, Limits, ReviewSession
 from .store import ReviewStore, StoreError
-from .timefmt import format_interval, format_moment
+from .summary_text import summary_lines
+from .timefmt import format_moment
 
 
 def _positive_int(text: str) -> int:
@@ -47,6 +51,17 @@ def _positive_int(text: str) -> int:
     if number < 1:
         # 0 would end the session before its first card and then say a card is due now.
         raise argparse.ArgumentTypeError(f"must be 1 or more, got {number}")
+    return number
+
+
+def _count(text: str) -> int:
+    """A whole number, 0 or more (``--repeats``)."""
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {number}")
     return number
 
 
@@ -77,6 +92,12 @@ def _parser() -> argparse.ArgumentParser:
     review.add_argument("--limit", type=_positive_int, help="at most this many cards")
     review.add_argument("--practice", action="store_true",
                         help="practise cards that are not due (does not change the schedule)")
+    review.add_argument("--more-new", type=_positive_int, default=0, metavar="N",
+                        help=f"N more new cards now in each deck, beyond the daily limit of "
+                             f"{Limits().new_per_day}")
+    review.add_argument("--repeats", type=_count, metavar="N",
+                        help="a card rated below 4 comes back at most N times in this session "
+                             "(default: until it is rated 4 or 5; 0: each card once)")
     review.add_argument("--scheduler", choices=["fsrs", "sm2"], default="fsrs")
 
     stats = commands.add_parser("stats", help="progress per deck")
@@ -119,13 +140,46 @@ def _add_plugin_commands(commands: argparse._SubParsersAction) -> None:
 # -- review ------------------------------------------------------------------------------
 
 
-def _rating_menu(previews: dict[int, timedelta | None]) -> str:
+def _rating_menu(preview: RatingPreview, said: set[str] | None = None) -> str:
+    """The five ratings with what each would do, and the preview's note on a line below
+    unless it is in ``said`` (the notes printed so far, which it joins): the same note on
+    every card would bury the menu."""
     parts = []
     for rating in Rating:
-        interval = previews.get(rating)
-        suffix = f" ({format_interval(interval)})" if interval is not None else ""
-        parts.append(rating.text + suffix)
-    return "   ".join(parts)
+        label = preview.labels.get(rating, "")
+        parts.append(rating.text + (f" ({label})" if label else ""))
+    if len({preview.labels.get(r) for r in Rating}) == 1 and parts[0].endswith(")"):
+        # The same words on every rating (practice): said once, not five times.
+        menu = "   ".join(r.text for r in Rating) + f"   ({preview.labels[1]})"
+    else:
+        menu = "   ".join(parts)
+    if not preview.note or (said is not None and preview.note in said):
+        return menu
+    if said is not None:
+        said.add(preview.note)
+    return f"{menu}\n{preview.note}"
+
+
+def _offer_more_new(session: ReviewSession | DeckByDeck, read: Callable[[str], str],
+                    write: Callable[[str], None]) -> bool:
+    """When today's new cards are used up and more wait, offer more now; True if the
+    learner took some (they are in the queue)."""
+    held = session.new_held()
+    if not held:
+        return False
+    decks = getattr(session, "sessions", [session])
+    several = sum(1 for s in decks if s.new_held()) > 1
+    limit = decks[0].base_limits.new_per_day if decks else Limits().new_per_day
+    write(f"\nToday's new cards are used up (the daily limit is {limit} per deck); "
+          f"{held} more wait.")
+    per_deck = " per deck" if several else ""
+    while True:
+        answer = read(f"More new cards now? How many{per_deck} (Enter: none): ").strip()
+        if not answer or answer.lower() in {"q", "n", "no"}:
+            return False
+        if answer.isdigit() and int(answer) > 0:
+            return session.more_new(int(answer)) > 0
+        write("Please type a whole number of cards, or press Enter for none.")
 
 
 def _ask_rating(read: Callable[[str], str], write: Callable[[str], None]) -> int | None:
@@ -160,8 +214,10 @@ def run_review(session: ReviewSession | DeckByDeck, read: Callable[[str], str] =
                write: Callable[[str], None] = print,
                show: Callable[[str], str] | None = None) -> None:
     """The terminal review loop: Enter shows the answer, 1-5 rates it, q (or end of input)
-    quits. Each rating is saved before the next card is shown. ``show`` turns card text
-    into what is printed (default: ``card_printer()``)."""
+    ends the session. Each rating is saved before the next card is shown; the summary says
+    what was saved and what is left. When today's new cards run out and more wait, the
+    learner is offered more. ``show`` turns card text into what is printed (default:
+    ``card_printer()``)."""
     show = show if show is not None else card_printer()
 
     def heading(card: Card) -> str:
@@ -171,36 +227,50 @@ def run_review(session: ReviewSession | DeckByDeck, read: Callable[[str], str] =
         when, _card = session.next_due()
         later = f" The next card is due {format_moment(when, session.clock())}." if when else ""
         write(f"Nothing is due right now.{later} (Use --practice to practise anyway.)")
-        return
+        try:
+            if not _offer_more_new(session, read, write):
+                return
+        except EOFError:
+            return
+    said: set[str] = set()
     try:
-        while session.current is not None:
-            card = session.current
-            instance = session.instance()  # a practice card's problem, else None
-            write(f"\n{heading(card)}\n\n"
-                  f"{show(card.front if instance is None else instance.prompt)}\n")
-            if instance is not None:
-                if not terminal.ask_practice_answer(session, instance.answer_hint, read, write):
-                    break
-            elif read("Enter shows the answer (q quits): ").strip().lower() == "q":
-                break
-            back = card.back if instance is None else instance.solution_text()
-            write(f"\n{show(back)}\n\n{_rating_menu(session.preview())}")
-            cap = session.rating_cap()
-            if cap is not None:
-                write(f"Your answer was wrong, so the suggested rating is at most {cap}.")
-            rating = _ask_rating(read, write)
-            if rating is None:
-                break
-            session.answer(rating)
+        while _review_cards(session, read, write, show, heading, said) and \
+                _offer_more_new(session, read, write):
+            pass
     except EOFError:
         pass  # end of input: every answer so far is already saved
-    summary = session.summary()
-    ratings = ", ".join(f"{r}: {n}" for r, n in summary.ratings.items()) or "none"
-    write(f"\n{summary.answers} answers saved on {summary.cards} cards (ratings {ratings}).")
-    if summary.checked:
-        write(f"Practice problems: {summary.correct} of {summary.checked} answered right.")
-    if summary.next_due is not None:
-        write(f"Next card due {format_moment(summary.next_due, session.clock())}.")
+    session.end()  # says what is left, if the learner stopped early
+    write("")
+    for line in summary_lines(session.summary(), session.clock()):
+        write(line)
+    if session.summary().new_held:
+        write("(Another day's new cards now: bpcourse review --more-new N.)")
+
+
+def _review_cards(session: ReviewSession | DeckByDeck, read: Callable[[str], str],
+                  write: Callable[[str], None], show: Callable[[str], str],
+                  heading: Callable[[Card], str], said: set[str]) -> bool:
+    """Review the queue; False when the learner typed q (EOFError: end of input)."""
+    while session.current is not None:
+        card = session.current
+        instance = session.instance()  # a practice card's problem, else None
+        write(f"\n{heading(card)}\n\n"
+              f"{show(card.front if instance is None else instance.prompt)}\n")
+        if instance is not None:
+            if not terminal.ask_practice_answer(session, instance.answer_hint, read, write):
+                return False
+        elif read("Enter shows the answer (q quits): ").strip().lower() == "q":
+            return False
+        back = card.back if instance is None else instance.solution_text()
+        write(f"\n{show(back)}\n\n{_rating_menu(session.rating_preview(), said)}")
+        cap = session.rating_cap()
+        if cap is not None:
+            write(f"Your answer was wrong, so the suggested rating is at most {cap}.")
+        rating = _ask_rating(read, write)
+        if rating is None:
+            return False
+        session.answer(rating)
+    return True
 
 
 def _read_answer(prompt: str) -> str:
@@ -217,7 +287,8 @@ def _review(args: argparse.Namespace) -> int:
         sys.stdin.reconfigure(errors="replace")
     with ReviewStore() as store:
         session = DeckByDeck(decks, store, get_scheduler(args.scheduler), limit=args.limit,
-                             practice=args.practice)
+                             practice=args.practice, repeats=args.repeats,
+                             extra_new=args.more_new)
         run_review(session, read=_read_answer)
     return 0
 

@@ -27,6 +27,13 @@ The rules:
   that counts (an empty, unreadable or too-short answer may be retyped). A wrong answer
   caps the suggested rating at 2 (``rating_cap()``); the learner still rates, and the
   rating, the seed, the answer and the verdict are logged together.
+* **Repeats.** ``repeats`` caps how often a card rated below 4 comes back in one session
+  (None, the default: until it is rated 4 or 5; 0: every card is shown once). A short
+  round such as notebook 00's first quiz uses 0, so an honest beginner can finish it.
+* **More new cards today** (``more_new(n)``) raises today's allowance of new cards by ``n``
+  for this session and puts the next ``n`` new cards in its queue.
+* **Ending** (``end()``) empties the queue; every rating given is already saved. The
+  summary then says what is left: cards not shown yet and cards waiting for a repeat.
 * **Several decks** (``DeckByDeck``, ``bpcourse review`` without a deck) are reviewed one
   after the other, each with its own queue and daily limits, as quizzing each in turn would.
 """
@@ -35,12 +42,13 @@ from __future__ import annotations
 
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
 from .days import DAY_STARTS_AT, check_utc, day_bounds, utc_now
 from .deck import Card, Deck
+from .preview import RatingPreview, interval_preview, practice_preview
 from .progress import CardProgress, advance, load_progress
 from .ratings import RATINGS, check_rating
 from .schedulers import Scheduler, get_scheduler
@@ -167,6 +175,9 @@ def next_due(
     return min(candidates, key=lambda pair: pair[0])
 
 
+next_due_card = next_due  # for ReviewSession, whose method of that name hides it
+
+
 @dataclass(frozen=True)
 class Answer:
     """One answer given in a session and the review it logged."""
@@ -194,6 +205,14 @@ class Summary:
     new_waiting: int = 0
     checked: int = 0  # practice-card answers checked
     correct: int = 0  # of which right
+    new_per_day: int = 10  # today's allowance of new cards (``more_new`` raises it)
+    new_today: int = 0  # cards first reviewed today
+    new_held: int = 0  # new cards held back today by the allowance
+    new_tomorrow: int = 0  # new cards tomorrow's allowance will offer
+    ended: bool = False  # ended with ``end()`` (or q) before the queue was done
+    not_shown: int = 0  # cards of the session never shown (when ended early)
+    to_repeat: int = 0  # cards rated below 4 that were waiting for another try
+    next_is_new: bool = False  # the next card is a new one
 
 
 def check_limit(limit: object, smallest: int = 1) -> int | None:
@@ -208,6 +227,16 @@ def check_limit(limit: object, smallest: int = 1) -> int | None:
         raise ValueError(f"limit must be a whole number of cards, {smallest} or more, or None "
                          f"for no limit; got {limit!r}")
     return limit
+
+
+def check_repeats(repeats: object) -> int | None:
+    """``repeats`` if it is None or a whole number of at least 0, else ValueError."""
+    if repeats is None:
+        return None
+    if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 0:
+        raise ValueError("repeats must be a whole number, 0 or more (how often a card rated "
+                         f"below 4 comes back in the session), or None; got {repeats!r}")
+    return repeats
 
 
 def _clock(now: datetime | Callable[[], datetime] | None) -> Callable[[], datetime]:
@@ -238,13 +267,19 @@ class ReviewSession:
         limits: Limits = Limits(),
         practice: bool = False,
         tz: tzinfo | None = None,
+        repeats: int | None = None,
+        extra_new: int = 0,
     ):
+        """``extra_new``: this many new cards on top of today's queue, beyond the daily
+        limit, for this session only (as ``more_new`` gives; ignored when practising)."""
         # 0 is allowed here: DeckByDeck gives it to the decks after its limit is used up.
         limit = check_limit(limit, smallest=0)
+        self.repeats = check_repeats(repeats)
         self.cards = list(cards)
         self.store = store if store is not None else shared_store()
         self.scheduler = scheduler if scheduler is not None else get_scheduler()
         self.clock = _clock(now)
+        self.base_limits = limits  # what a later session gets, whatever more_new adds
         self.limits, self.tz, self.practice, self.limit = limits, tz, practice, limit
         self.progress: dict[str, CardProgress] = load_progress(self.store, self.scheduler)
         start = self.clock()
@@ -252,6 +287,12 @@ class ReviewSession:
             queue = self._practice_order()
         else:
             queue = build_queue(self.cards, self.progress, start, limits, tz)
+            if check_limit(extra_new, smallest=0):
+                queued = {c.id for c in queue}
+                fresh = [c for c in self.cards if c.id not in self.progress
+                         and c.id not in queued]
+                queue += fresh[:extra_new]
+                self.limits = replace(limits, new_per_day=limits.new_per_day + extra_new)
         if limit is not None:
             queue = queue[:limit]
         self._queue: deque[Card] = deque(queue)
@@ -259,6 +300,8 @@ class ReviewSession:
         self.answers: list[Answer] = []
         self._redrill: set[str] = set()
         self._done: set[str] = set()
+        self._tries: Counter[str] = Counter()  # answers per card in this session
+        self._left: tuple[int, int] | None = None  # (not shown, to repeat) after end()
         self._logged: dict[str, int] = {}  # reviews in the log per practice card
         self._instance: tuple[str, Instance] | None = None
         self._verdict: tuple[str, Verdict] | None = None  # the counted one
@@ -312,6 +355,17 @@ class ReviewSession:
             for rating in RATINGS
         }
 
+    def rating_preview(self) -> RatingPreview:
+        """What each rating button says for the current card, and why (see ``preview``)."""
+        card, now = self.current, self.clock()
+        if card is None:
+            return RatingPreview()
+        before = self.progress.get(card.id)
+        if self._counts_as_practice(card, now):
+            return practice_preview(self.practice, before.due if before else None, now)
+        return interval_preview(self.scheduler, before.state if before else None, now,
+                                card_id=card.id)
+
     def answer(self, rating: int) -> Answer:
         """Log ``rating`` (1-5) for the current card, then move on; the card comes back at
         the end of the queue if rated below 4. Raises ValueError (nothing logged) for a bad
@@ -337,15 +391,61 @@ class ReviewSession:
                 self.scheduler, self.progress.get(card.id), card.id, rating, now
             )
         self._queue.popleft()
-        if rating < 4:
+        self._tries[card.id] += 1
+        if rating < 4 and (self.repeats is None or self._tries[card.id] <= self.repeats):
             self._redrill.add(card.id)
             self._queue.append(card)
+        elif rating < 4:  # out of repeats: the schedule brings it back
+            self._redrill.discard(card.id)
+            self._done.add(card.id)
         else:
             self._redrill.discard(card.id)
             self._done.add(card.id)
         answer = Answer(card, rating, review)
         self.answers.append(answer)
         return answer
+
+    def is_repeat(self) -> bool:
+        """Whether the current card is back for another try in this session."""
+        card = self.current
+        return card is not None and card.id in self._redrill
+
+    def end(self) -> None:
+        """End the session now. Every rating given is already saved; the summary says how
+        many cards were not shown and how many waited for a repeat."""
+        if self._queue:
+            waiting = {c.id for c in self._queue}
+            repeat = len(waiting & self._redrill)
+            self._left = (len(waiting) - repeat, repeat)
+        self._queue.clear()
+        self._instance = self._verdict = None
+
+    def new_held(self) -> int:
+        """New cards of this set held back because today's allowance of new cards is used
+        up (0 while some of it is left, and in practice sessions)."""
+        if self.practice:
+            return 0
+        day = today(self.cards, self.progress, self.clock(), self.limits, self.tz)
+        if day.new_left > 0:
+            return 0  # what holds the others back is the session's limit, not the day's
+        queued = {c.id for c in self._queue}
+        return sum(1 for c in self.cards if c.id not in self.progress and c.id not in queued)
+
+    def more_new(self, count: int) -> int:
+        """Raise today's allowance of new cards by ``count`` (1 or more) for this session
+        and queue the next new cards; returns how many were added (0 when none wait)."""
+        count = check_limit(count) or 0
+        if self.practice:
+            return 0
+        queued = {c.id for c in self._queue}
+        fresh = [c for c in self.cards if c.id not in self.progress and c.id not in queued]
+        added = fresh[:count]
+        self.limits = replace(self.limits, new_per_day=self.limits.new_per_day + count)
+        self._queue.extend(added)
+        self.total += len(added)
+        if added:
+            self._left = None
+        return len(added)
 
     # -- practice cards ----------------------------------------------------------------
 
@@ -393,7 +493,7 @@ class ReviewSession:
 
     def next_due(self) -> tuple[datetime | None, Card | None]:
         """When the next card of this set can be studied, and which (see ``next_due``)."""
-        return next_due(self.cards, self.progress, self.clock(), self.limits, self.tz)
+        return next_due_card(self.cards, self.progress, self.clock(), self.limits, self.tz)
 
     def new_waiting(self) -> int:
         """Cards of this set never reviewed yet."""
@@ -410,8 +510,16 @@ class ReviewSession:
         )
 
     def summary(self) -> Summary:
-        """What the session did, and what comes next."""
-        next_due, next_card = self.next_due()
+        """What the session did, and what comes next. What comes next is for a later
+        session, which has the usual daily limits whatever ``more_new`` added to this one."""
+        now, base = self.clock(), self.base_limits
+        next_due, next_card = next_due_card(self.cards, self.progress, now, base, self.tz)
+        day = today(self.cards, self.progress, now, base, self.tz)
+        waiting = self.new_waiting()
+        queued = {c.id for c in self._queue}
+        held = 0 if self.practice or day.new_left > 0 else sum(
+            1 for c in self.cards if c.id not in self.progress and c.id not in queued)
+        not_shown, to_repeat = self._left if self._left is not None else (0, 0)
         return Summary(
             answers=len(self.answers),
             cards=len({a.card.id for a in self.answers}),
@@ -423,6 +531,15 @@ class ReviewSession:
             new_waiting=self.new_waiting(),
             checked=sum(1 for a in self.answers if a.review.correct is not None),
             correct=sum(1 for a in self.answers if a.review.correct),
+            new_per_day=base.new_per_day,
+            new_today=len(day.introduced),
+            new_held=held,
+            # Tomorrow brings a fresh allowance, whatever was taken today.
+            new_tomorrow=min(waiting, base.new_per_day),
+            ended=self._left is not None,
+            not_shown=not_shown,
+            to_repeat=to_repeat,
+            next_is_new=next_card is not None and next_card.id not in self.progress,
         )
 
 
@@ -441,20 +558,23 @@ class DeckByDeck:
 
     ``limit`` caps the cards of all decks together. It offers what the terminal review
     loop uses of a ReviewSession: ``current``, ``progress_text()``, ``preview()``,
-    ``answer(rating)``, ``next_due()``, ``summary()`` and ``clock``.
+    ``rating_preview()``, ``answer(rating)``, ``end()``, ``new_held()``, ``more_new(n)``,
+    ``next_due()``, ``summary()`` and ``clock``.
     """
 
     def __init__(self, decks: Sequence[Deck], store: ReviewStore, scheduler: Scheduler, *,
                  limit: int | None = None, practice: bool = False,
                  limits: Limits | None = None,
-                 now: datetime | Callable[[], datetime] | None = None):
+                 now: datetime | Callable[[], datetime] | None = None,
+                 repeats: int | None = None, extra_new: int = 0):
         limits = limits if limits is not None else Limits()
         limit = check_limit(limit)
         self.sessions: list[ReviewSession] = []
         for deck in decks:
             left = None if limit is None else max(0, limit - self.total)
             self.sessions.append(ReviewSession(deck.cards, store, scheduler, now=now,
-                                               limit=left, limits=limits, practice=practice))
+                                               limit=left, limits=limits, practice=practice,
+                                               repeats=repeats, extra_new=extra_new))
         self.clock = self.sessions[0].clock if self.sessions else _clock(now)
 
     @property
@@ -486,6 +606,28 @@ class DeckByDeck:
         session = self._session
         return session.preview() if session is not None else {}
 
+    def rating_preview(self) -> RatingPreview:
+        session = self._session
+        return session.rating_preview() if session is not None else RatingPreview()
+
+    def is_repeat(self) -> bool:
+        session = self._session
+        return session is not None and session.is_repeat()
+
+    def end(self) -> None:
+        """End every deck's session (see ``ReviewSession.end``)."""
+        for session in self.sessions:
+            session.end()
+
+    def new_held(self) -> int:
+        return sum(session.new_held() for session in self.sessions)
+
+    def more_new(self, count: int) -> int:
+        """``count`` more new cards today in each deck that holds some back; returns how
+        many were added in all."""
+        check_limit(count)
+        return sum(s.more_new(count) for s in self.sessions if s.new_held())
+
     def answer(self, rating: int) -> Answer:
         session = self._session
         if session is None:
@@ -514,6 +656,7 @@ class DeckByDeck:
         """The decks' summaries added up; what is due next is the earliest of theirs."""
         parts = [s.summary() for s in self.sessions]
         when, card = _earliest((p.next_due, p.next_card) for p in parts)
+        first = next((p for p in parts if p.next_due == when and p.next_card is card), None)
         ratings: Counter[int] = Counter()
         for part in parts:
             ratings.update(part.ratings)
@@ -528,4 +671,12 @@ class DeckByDeck:
             new_waiting=sum(p.new_waiting for p in parts),
             checked=sum(p.checked for p in parts),
             correct=sum(p.correct for p in parts),
+            new_per_day=max((p.new_per_day for p in parts), default=Limits().new_per_day),
+            new_today=sum(p.new_today for p in parts),
+            new_held=sum(p.new_held for p in parts),
+            new_tomorrow=sum(p.new_tomorrow for p in parts),
+            ended=any(p.ended for p in parts),
+            not_shown=sum(p.not_shown for p in parts),
+            to_repeat=sum(p.to_repeat for p in parts),
+            next_is_new=first is not None and first.next_is_new,
         )

@@ -16,6 +16,12 @@ right, close or wrong, the worked solution with its maths and the rating buttons
 solution" skips the check. A wrong answer caps the suggested rating at 2, and the widget
 says so; the learner still chooses.
 
+"End session" stops at once and shows the summary: what was saved (every rating, as
+always) and what is left. When the day's new cards are used up, "10 more new cards today"
+raises the deck's allowance for this session. A card back for another try in the same
+session (or any card of a practice round) has its buttons labelled as practice, with one
+line saying why; so do SM-2's first intervals, which are 1 day whatever the rating.
+
 This module imports ipywidgets, so ``bpcourse.flashcards`` imports it only when
 ``quiz()`` is called.
 """
@@ -30,11 +36,14 @@ import ipywidgets as widgets
 
 from .deck import Deck, load_deck
 from .markup import to_html
-from .ratings import Rating, rating_text
+from .ratings import Rating, rating_text  # noqa: F401  (notebook 00 imports it from here)
 from .schedulers import Scheduler
-from .session import ReviewSession, Summary, check_limit
+from .session import ReviewSession, Summary, check_limit, check_repeats
 from .store import ReviewStore, shared_store
-from .timefmt import format_interval, format_moment
+from .summary_text import summary_lines
+from .timefmt import format_moment
+
+MORE_NEW = 10  # new cards added by one click on "more new cards today"
 
 
 def _show(widget: widgets.Widget, visible: bool) -> None:
@@ -45,8 +54,9 @@ class QuizWidget(widgets.VBox):
     """A flashcard quiz over one deck, driving a ReviewSession.
 
     Parts (useful in tests): ``progress``, ``front``, ``back``, ``show_button``,
-    ``rating_buttons`` (index 0 is rating 1), ``message``, ``practice_button``; for
-    practice cards ``answer_box``, ``check_button`` and ``verdict``.
+    ``rating_buttons`` (index 0 is rating 1), ``preview_note``, ``message``,
+    ``practice_button``, ``end_button``, ``more_button``; for practice cards
+    ``answer_box``, ``check_button`` and ``verdict``.
     """
 
     def __init__(self, deck: Deck, session: ReviewSession,
@@ -71,8 +81,13 @@ class QuizWidget(widgets.VBox):
                            layout=widgets.Layout(width="auto"))
             for r in Rating
         ]
+        self.preview_note = widgets.HTML()
         self.message = widgets.HTMLMath()
         self.practice_button = widgets.Button(description="Practice anyway", icon="repeat")
+        self.end_button = widgets.Button(description="End session", icon="stop",
+                                         tooltip="Stop here: every rating given is saved")
+        self.more_button = widgets.Button(description=f"{MORE_NEW} more new cards today",
+                                          icon="plus", layout=widgets.Layout(width="auto"))
         self.show_button.on_click(lambda _button: self.reveal())
         self.check_button.on_click(lambda _button: self.check())
         # continuous_update=False: the value changes on Enter (or leaving the box).
@@ -80,11 +95,14 @@ class QuizWidget(widgets.VBox):
         for rating, button in zip(Rating, self.rating_buttons, strict=True):
             button.on_click(lambda _button, rating=int(rating): self.rate(rating))
         self.practice_button.on_click(lambda _button: self.start_practice())
+        self.end_button.on_click(lambda _button: self.end())
+        self.more_button.on_click(lambda _button: self.more_new())
         self.ratings = widgets.HBox(self.rating_buttons)
         super().__init__([
             widgets.HBox([self.title, self.progress]), self.front, self.answer_row,
             self.verdict, self.show_button, self.back, self.question, self.ratings,
-            self.message, self.practice_button,
+            self.preview_note, self.message,
+            widgets.HBox([self.more_button, self.practice_button, self.end_button]),
         ])
         self._render()
 
@@ -100,16 +118,20 @@ class QuizWidget(widgets.VBox):
         self._answer_shown = False
         self.progress.value = f"&nbsp;· card {html.escape(self.session.progress_text())}"
         _show(self.practice_button, False)
-        for part in (self.back, self.question, self.ratings, self.answer_row, self.verdict):
+        for part in (self.back, self.question, self.ratings, self.answer_row, self.verdict,
+                     self.preview_note):
             _show(part, False)
         self.verdict.value = ""
+        _show(self.end_button, card is not None)
+        _show(self.more_button, card is None and self.session.new_held() > 0)
         if card is None:
             for part in (self.front, self.show_button):
                 _show(part, False)
-            if self.session.answers:
-                self.message.value = summary_html(self.session.summary(), self.session.clock())
+            summary = self.session.summary()
+            if self.session.answers or summary.ended:
+                self.message.value = summary_html(summary, self.session.clock())
             else:
-                self.message.value = self._nothing_due_html()
+                self.message.value = self._nothing_due_html(summary)
                 _show(self.practice_button, True)
             return
         self.message.value = ""
@@ -129,10 +151,13 @@ class QuizWidget(widgets.VBox):
             self.answer_box.disabled = False
             _show(self.answer_row, True)
 
-    def _nothing_due_html(self) -> str:
+    def _nothing_due_html(self, summary: Summary) -> str:
         now = self.session.clock()
         when, _card = self.session.next_due()
         text = f"Nothing is due in <i>{html.escape(self.deck.title)}</i> right now."
+        if summary.new_held:
+            text += (f" You have started {summary.new_today} new cards today, the daily limit "
+                     f"of {summary.new_per_day} per deck; {summary.new_held} more wait.")
         if when is not None:
             text += f" The next card is due {html.escape(format_moment(when, now))}."
         return f"<p>{text}</p>"
@@ -146,12 +171,11 @@ class QuizWidget(widgets.VBox):
             return
         instance = self.session.instance()
         self.back.value = to_html(card.back if instance is None else instance.solution_text())
-        previews = self.session.preview()
+        preview = self.session.rating_preview()
         cap = self.session.rating_cap()
         for rating, button in zip(Rating, self.rating_buttons, strict=True):
-            interval = previews.get(rating)
-            suffix = f" · {format_interval(interval)}" if interval is not None else ""
-            button.description = rating.text + suffix
+            label = preview.labels.get(rating, "")
+            button.description = rating.text + (f" · {label}" if label else "")
             # Above the cap the buttons stay usable but lose their colour: a suggestion.
             button.button_style = "" if cap is not None and rating > cap else rating.style
         self.question.value = (
@@ -162,6 +186,8 @@ class QuizWidget(widgets.VBox):
         _show(self.show_button, False)
         for part in (self.back, self.question, self.ratings):
             _show(part, True)
+        self.preview_note.value = f"<i>{html.escape(preview.note)}</i>" if preview.note else ""
+        _show(self.preview_note, bool(preview.note))
         self._answer_shown = True
 
     _checking = False
@@ -202,6 +228,23 @@ class QuizWidget(widgets.VBox):
             return
         self._render()
 
+    def end(self) -> None:
+        """"End session": stop now and show the summary. Every rating given is already
+        saved; the summary says what is left."""
+        if self.session.current is None:
+            return
+        self.session.end()
+        self._render()
+
+    def more_new(self) -> None:
+        """ "10 more new cards today": raise the deck's allowance for this session and go on
+        with the next new cards. Only once the queue is done, so a click that arrives late
+        (a double click) cannot stack a second batch on a session under way."""
+        if self.session.current is not None or not self.session.new_held():
+            return
+        self.session.more_new(MORE_NEW)
+        self._render()
+
     def start_practice(self) -> None:
         """ "Practice anyway": go through the deck; nothing it logs changes the schedule.
 
@@ -215,20 +258,14 @@ class QuizWidget(widgets.VBox):
 
 
 def summary_html(summary: Summary, now: datetime) -> str:
-    """The end-of-session note: ratings given and what is due next."""
-    ratings = ", ".join(
-        f"{html.escape(rating_text(r))} ×{n}" for r, n in summary.ratings.items()
-    )
-    lines = [
-        f"<b>Done.</b> {summary.answers} answers on {summary.cards} cards"
-        + (f" ({summary.practice} as practice)" if summary.practice else "") + ".",
-        f"Ratings: {ratings}." if ratings else "",
-    ]
-    if summary.next_due is not None and summary.next_card is not None:
-        when = html.escape(format_moment(summary.next_due, now))
-        lines.append(f"Next due: <code>{html.escape(summary.next_card.id)}</code> {when}.")
-    lines.append(f"Due tomorrow: {summary.due_tomorrow}. Not started yet: {summary.new_waiting}.")
-    return "".join(f"<p>{line}</p>" for line in lines if line)
+    """The end-of-session note (``summary_lines``), the first word in bold."""
+    lines = [html.escape(line) for line in summary_lines(summary, now)]
+    head, _space, rest = lines[0].partition(". ")
+    if rest:
+        lines[0] = f"<b>{head}.</b> {rest}"
+    if summary.new_held:
+        lines.append(f"“{MORE_NEW} more new cards today” goes on with the next ones.")
+    return "".join(f"<p>{line}</p>" for line in lines)
 
 
 def quiz(
@@ -237,6 +274,9 @@ def quiz(
     store: ReviewStore | None = None,
     scheduler: Scheduler | None = None,
     now: datetime | Callable[[], datetime] | None = None,
+    *,
+    practice: bool = False,
+    repeats: int | None = None,
 ) -> QuizWidget:
     """The quiz widget for ``deck`` (a deck name such as ``"chain-rule"``, a path or a Deck).
 
@@ -245,13 +285,19 @@ def quiz(
     "1 Not at all" to "5 Perfectly", each with the interval it would give. Every click is
     saved at once to ``store`` (default: the learner's store). ``scheduler`` defaults to
     FSRS; ``now`` (a datetime or a clock function) is for tests.
+
+    ``practice=True`` goes through the deck's cards, due or not, and changes no schedule.
+    ``repeats`` caps how often a card rated below 4 comes back in the session (default:
+    until it is rated 4 or 5; 0 shows each card once). A short first round that an honest
+    beginner can finish: ``quiz(deck, limit=10, repeats=0)``.
     """
     limit = check_limit(limit)
+    repeats = check_repeats(repeats)
     deck = load_deck(deck)
     store = store if store is not None else shared_store()
 
     def session(practice: bool) -> ReviewSession:
         return ReviewSession(deck.cards, store, scheduler, now=now, limit=limit,
-                             practice=practice)
+                             practice=practice, repeats=repeats)
 
-    return QuizWidget(deck, session(False), lambda: session(True))
+    return QuizWidget(deck, session(practice), lambda: session(True))

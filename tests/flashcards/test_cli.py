@@ -81,7 +81,7 @@ def test_review_enter_reveals_digits_rate_and_every_answer_is_saved(home, mini, 
 def test_review_q_quits_and_keeps_what_was_answered(home, mini, monkeypatch, capsys):
     assert run_main(monkeypatch, ["review", str(mini)], "\n5\nq\n") == 0
     assert stored(home) == [("m-one", 5, False)]
-    assert "1 answers saved" in capsys.readouterr().out
+    assert "1 answer saved" in capsys.readouterr().out
 
 
 def test_review_end_of_input_is_a_quit(home, mini, monkeypatch):

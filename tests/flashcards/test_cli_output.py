@@ -118,7 +118,7 @@ def test_an_ascii_terminal_gets_stand_ins_and_tex(tmp_path, mini, environment):
     assert review.stderr == b"" and review.stdout.isascii()
     out = review.stdout.decode()
     assert "What is $\\delta^{(l)}$, roughly 10^(-3) - or more?" in out  # TeX, not "?"
-    assert "Please type a number from 1 to 5" in out and "1 answers saved" in out
+    assert "Please type a number from 1 to 5" in out and "1 answer saved" in out
 
 
 def test_review_prints_maths_as_text_not_tex(tmp_path, mini):

@@ -322,7 +322,7 @@ def test_review_in_a_pipe_checks_answers_prints_the_solution_and_saves(drill, tm
 def test_review_survives_end_of_input_while_asking_for_an_answer(drill, tmp_path):
     result = _review(tmp_path / "home", drill, "\n5\n")
     assert result.returncode == 0 and "Traceback" not in result.stderr
-    assert "1 answers saved" in result.stdout
+    assert "1 answer saved" in result.stdout
 
 
 # -- stats and Anki ------------------------------------------------------------------------

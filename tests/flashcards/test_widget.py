@@ -46,9 +46,14 @@ def test_walks_the_deck_records_every_click_redrills_and_summarises(store, capsy
     widget.show_button.click()
     assert visible(widget.back) and not visible(widget.show_button)
     assert widget.back.value == "<p>$z = w x + b$, a <strong>weighted</strong> sum.</p>"
+    # SM-2's first pass is 1 day whatever the rating: the buttons show the next three
+    # intervals (by hand: EF 2.5 -> 2.36 -> 2.22 for 3s, so ceil(6 * 2.22) = 14; 2.5 stays
+    # for 4s: 15; 2.6 -> 2.7 for 5s: ceil(16.2) = 17), and one line says why.
     assert [b.description for b in widget.rating_buttons] == [
-        "1 Not at all · 1 d", "2 Barely · 1 d", "3 Partly · 1 d", "4 Mostly · 1 d",
-        "5 Perfectly · 1 d"]
+        "1 Not at all · 1 d", "2 Barely · 1 d", "3 Partly · 1 d → 6 d → 14 d",
+        "4 Mostly · 1 d → 6 d → 15 d", "5 Perfectly · 1 d → 6 d → 17 d"]
+    assert visible(widget.preview_note)
+    assert "SM-2 gives every pass the same next interval" in widget.preview_note.value
 
     widget.rating_buttons[1].click()  # 2: comes back at the end
     assert [(r.card_id, r.rating) for r in store.reviews()] == [("t-sum", 2)]  # saved at once
@@ -63,9 +68,11 @@ def test_walks_the_deck_records_every_click_redrills_and_summarises(store, capsy
         ("t-sum", 2, False), ("t-relu", 5, False), ("t-lr", 4, False), ("t-sum", 4, True)]
 
     summary = widget.message.value
-    assert "4 answers on 3 cards (1 as practice)" in summary
+    assert "4 answers saved on 3 cards (1 as practice)" in summary
     assert "2 Barely ×1" in summary and "4 Mostly ×2" in summary and "5 Perfectly ×1" in summary
-    assert "Next due: <code>t-sum</code> in 1 d" in summary  # SM-2: one day
+    # The card by its front, maths as text, never by its id.
+    assert "Next card: “What is z before the activation?”, in 1 d" in summary  # SM-2: 1 day
+    assert "t-sum" not in summary and "<code>" not in summary
     assert not visible(widget.front) and not visible(widget.show_button)
     assert capsys.readouterr().out == ""  # notebooks' outputs stay clean
 
@@ -81,7 +88,11 @@ def test_nothing_due_says_when_and_offers_practice(store, capsys):
     widget.practice_button.click()
     assert visible(widget.front) and not visible(widget.practice_button)
     widget.show_button.click()
-    assert all(b.description.count("·") == 0 for b in widget.rating_buttons)  # no new interval
+    # No interval: a practice round changes no schedule, and the buttons and a line say so.
+    assert [b.description for b in widget.rating_buttons] == [
+        f"{r} · practice: not rescheduled" for r in
+        ("1 Not at all", "2 Barely", "3 Partly", "4 Mostly", "5 Perfectly")]
+    assert "Practice round" in widget.preview_note.value and visible(widget.preview_note)
     widget.rating_buttons[4].click()
     assert store.reviews()[-1].practice and len(store.reviews()) == 4
     assert capsys.readouterr().out == ""
