@@ -54,75 +54,28 @@ import math
 import numbers
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Literal
 
 import numpy as np
 
+from .verdict import (
+    EMPTY,
+    Verdict,
+    _describe,
+    _is_empty,
+    _normalise,
+    _right,
+    _verdict,
+)
+
 Kind = Literal["numeric", "shape", "symbolic"]
 KINDS: tuple[str, ...] = ("numeric", "shape", "symbolic")
-VERDICT_KINDS: tuple[str, ...] = ("right", "more_digits", "close", "wrong", "malformed", "empty")
 MIN_SIGNIFICANT = 3
-MAX_FORMULA_CHARS = 300
 # Relative slack for values computed in Python: they carry every digit float has.
 _FLOAT_RTOL = 1e-9
-# A formula's exponents beyond this are refused before SymPy evaluates 9**9**9.
-_MAX_EXPONENT = 64
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """The outcome of one check: ``ok`` only when the answer is right, ``kind`` one of
-    ``VERDICT_KINDS``, and a ``message`` for the learner."""
-
-    ok: bool
-    kind: str
-    message: str
-
-    @property
-    def final(self) -> bool:
-        """Whether this attempt counts: False when the learner should simply try again
-        (no answer, an unreadable one, or too few digits)."""
-        return self.kind in ("right", "close", "wrong")
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Verdict:
-        return cls(ok=bool(data["ok"]), kind=str(data["kind"]), message=str(data["message"]))
-
-
-def _right(message: str = "Right.") -> Verdict:
-    return Verdict(True, "right", message)
-
-
-def _verdict(kind: str, message: str) -> Verdict:
-    return Verdict(False, kind, message)
-
-
-EMPTY = _verdict("empty", "There is no answer yet: type one, then check.")
-
-
-def _is_empty(answer: object) -> bool:
-    return answer is None or answer is ... or (isinstance(answer, str) and not answer.strip())
-
-
-def _normalise(text: str) -> str:
-    """Typographic characters people paste or type, as the ASCII the parsers read."""
-    table = {"\u2212": "-", "\u2013": "-", "\u00b7": "*", "\u22c5": "*", "\u00d7": "*",
-             "\u00b2": "^2", "\u00b3": "^3", "\u03c3": "sigma", "\u2009": " ", "\u00a0": " "}
-    for old, new in table.items():
-        text = text.replace(old, new)
-    return text.strip()
-
-
-def _describe(answer: object) -> str:
-    if isinstance(answer, np.ndarray):
-        return f"an array of shape {answer.shape}"
-    return f"a {type(answer).__name__}"
 
 
 # -- numbers ---------------------------------------------------------------------------------
@@ -183,7 +136,7 @@ def parse_number(answer: object) -> _Number | Verdict:
     if type(answer).__module__.startswith("sympy."):  # a SymPy number or formula
         if not answer.is_number or answer.is_real is False:  # type: ignore[attr-defined]
             return _verdict("malformed", f"Expected a number, got the formula {answer}.")
-        answer = float(answer)
+        answer = float(answer)  # type: ignore[arg-type]
     if isinstance(answer, (Fraction, numbers.Integral, np.integer)):
         return _Number(float(answer), 0.0, None)
     if isinstance(answer, Decimal):

@@ -37,6 +37,10 @@ def clip_by_global_norm(grads: dict[str, np.ndarray], max_norm: float) -> float:
     $g \leftarrow g \cdot \min(1, c / \lVert g \rVert)$: the direction is kept, only an
     oversized step is shortened. Returns the norm before clipping.
     """
+    if isinstance(max_norm, bool) or not isinstance(max_norm, (int, float, np.number)) or not (
+            np.isfinite(max_norm) and max_norm > 0):
+        # max_norm <= 0 would flip or zero every gradient: ascent, or no step at all.
+        raise ValueError(f"clip_norm (max_norm) must be a finite number > 0, got {max_norm!r}")
     total = global_norm(grads)
     if total > max_norm:
         for g in grads.values():
@@ -107,3 +111,52 @@ def check_finite(net: MLP, loss: float, step: int, epoch: int, lr: float | None 
         f"|weight| = {big:.3g}) until values overflowed. Try a smaller learning rate, "
         "gradient clipping (clip_norm=...), or a smaller initialisation."
     )
+
+
+def check_fit_arguments(net: MLP, X, Y, loss: str, optimizer, epochs, batch_size, l2,
+                        val, clip_norm, on_epoch) -> None:
+    """Raise a ValueError naming the first bad argument of ``fit``, before any step runs.
+
+    Each of these used to train anyway and fail later under a misleading name: NaN in X
+    as a diverged run blamed on the learning rate, 0 rows as a NaN history, a negative
+    ``clip_norm`` as gradient ascent, a negative ``l2`` as a reward for large weights.
+    """
+    from .data import checked_array
+    from .losses import check_loss
+    from .mlp import check_l2
+    from .optim import Optimizer
+
+    check_loss(loss, net.output)
+    if optimizer is not None and not isinstance(optimizer, Optimizer):
+        raise ValueError(f"optimizer must be an optimiser such as optim.Adam(0.01), got "
+                         f"{type(optimizer).__name__}")
+    for name, value, least in (("epochs", epochs, 0), ("batch_size", batch_size, 1)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least:
+            raise ValueError(f"{name} must be a whole number >= {least}, got {value!r}")
+    check_l2(l2)
+    if clip_norm is not None:
+        if isinstance(clip_norm, bool) or not isinstance(clip_norm, (int, float, np.number)) \
+                or not (np.isfinite(clip_norm) and clip_norm > 0):
+            raise ValueError(f"clip_norm must be a finite number > 0 (or None for no "
+                             f"clipping), got {clip_norm!r}")
+    if on_epoch is not None and not callable(on_epoch):
+        raise ValueError(f"on_epoch must be a function (epoch, history) -> bool, got "
+                         f"{type(on_epoch).__name__}")
+    sets = [("X", "Y", X, Y)]
+    if val is not None:
+        if not isinstance(val, (tuple, list)) or len(val) != 2:
+            raise ValueError("val must be a pair (X_val, Y_val), got "
+                             f"{type(val).__name__}")
+        sets.append(("X_val", "Y_val", val[0], val[1]))
+    for x_name, y_name, A, B in sets:
+        A = checked_array(A, x_name, net.dtype, "inputs of layer 1")
+        n_y = len(np.asarray(B)) if np.ndim(B) else 0
+        if len(A) == 0:
+            raise ValueError(f"{x_name} has no rows (shape {A.shape}): there is nothing to "
+                             "train on or measure")
+        if len(A) != n_y:
+            raise ValueError(f"{x_name} has {len(A)} rows but {y_name} has {n_y}: each row "
+                             "needs its target")
+        if not np.issubdtype(np.asarray(B).dtype, np.integer):
+            checked_array(B, y_name, np.float64, f"targets of the output layer "
+                          f"A{net.n_layers}")

@@ -28,9 +28,9 @@ from sympy.parsing.sympy_parser import (
     standard_transformations,
 )
 
-from .answers import (
-    _MAX_EXPONENT,
+from .verdict import (
     EMPTY,
+    MAX_EXPONENT,
     MAX_FORMULA_CHARS,
     Verdict,
     _describe,
@@ -152,7 +152,7 @@ def _parse_reason(exc: BaseException) -> str:
 
 
 def _huge_power(expr: object) -> str:
-    """The first power with a numeric exponent beyond ``_MAX_EXPONENT``, as text, or ''."""
+    """The first power with a numeric exponent beyond ``MAX_EXPONENT``, as text, or ''."""
     if not isinstance(expr, sympy.Basic):
         return ""
     for node in sympy.preorder_traversal(expr):
@@ -164,7 +164,7 @@ def _huge_power(expr: object) -> str:
                 size = abs(complex(node.exp.evalf(15)))
             except (TypeError, ValueError):
                 return str(node)
-            if size > _MAX_EXPONENT:
+            if size > MAX_EXPONENT:
                 return str(node)
     return ""
 

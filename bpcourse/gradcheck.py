@@ -107,14 +107,20 @@ def numeric_gradients(loss_of_params, params: dict[str, np.ndarray], eps: float 
 
 
 def gradient_check(net, X, Y, loss: str = "mse", l2: float = 0.0, eps: float = 1e-6,
-                   tol: float = 1e-7, grads: dict[str, np.ndarray] | None = None
-                   ) -> GradCheckReport:
+                   tol: float = 1e-7, grads: dict[str, np.ndarray] | None = None,
+                   l1: float = 0.0) -> GradCheckReport:
     """Check ``net.loss_and_gradients`` (or given ``grads``) against central differences.
 
     Pass ``grads`` to check a backward pass of your own. With dropout, every loss
     evaluation draws the same mask (the net's random state is reset before each), so the
-    check sees one fixed function of the parameters.
+    check sees one fixed function of the parameters. With ``l1``, keep every weight
+    further than ``eps`` from 0: |w| has a kink there, which central differences straddle.
     """
+    for name, value in (("eps", eps), ("tol", tol)):
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or not (
+                math.isfinite(value) and value > 0):
+            raise ValueError(f"gradient_check: {name} must be a finite number > 0, got "
+                             f"{value!r}")
     if net.dtype != np.float64:
         raise ValueError(
             f"gradient_check needs a float64 network, this one is {net.dtype}: its rounding "
@@ -124,12 +130,12 @@ def gradient_check(net, X, Y, loss: str = "mse", l2: float = 0.0, eps: float = 1
 
     def loss_of_params() -> float:
         net.rng.bit_generator.state = rng_state
-        return net.loss(X, Y, loss=loss, l2=l2)
+        return net.loss(X, Y, loss=loss, l2=l2, l1=l1)
 
     try:
         if grads is None:
             net.rng.bit_generator.state = rng_state
-            _, grads = net.loss_and_gradients(X, Y, loss=loss, l2=l2)
+            _, grads = net.loss_and_gradients(X, Y, loss=loss, l2=l2, l1=l1)
             trace = net.trace
         _check_like_params(grads, net.params)
         numeric = numeric_gradients(loss_of_params, net.params, eps)

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .activations import ACTIVATIONS, softmax
+from .data import checked_array
 
 #: A function of the output layer's logits Z, outputs A and targets Y, each (N, n_L).
 OfBatch = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
@@ -207,6 +208,8 @@ def targets(Y, loss: str, n_out: int, n_rows: int, dtype, layer: int | None = No
     Y = np.asarray(Y)
     out = f"A{layer}" if layer is not None else "the output"
     where = f"targets Y for the output layer {out} (n_out={n_out}, N={n_rows})"
+    if not (np.issubdtype(Y.dtype, np.integer) or Y.dtype == bool):
+        Y = checked_array(Y, "Y", np.float64, f"the targets of the output layer {out}")
     if spec.class_labels and Y.ndim == 1:
         if not np.issubdtype(Y.dtype, np.integer):
             raise ValueError(f"{where}: 1-D labels must be integers, got dtype {Y.dtype}")

@@ -17,13 +17,14 @@ Every intermediate array lands in ``net.trace`` under its textbook name.
 
 from __future__ import annotations
 
-import numbers
+import math
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 import numpy as np
 
 from .activations import OUTPUTS, get_activation
+from .data import checked_array, is_real
 from .losses import check_loss, get_loss, output_function, targets
 from .trace import Trace
 
@@ -48,9 +49,9 @@ def init_std(init: str | float, n_in: int, n_out: int) -> float:
     * ``normal``: 1, too large for wide layers; kept to show what goes wrong.
     * a number: that standard deviation.
     """
-    if isinstance(init, numbers.Real) and not isinstance(init, bool):
-        if init < 0:
-            raise ValueError(f"init standard deviation must be >= 0, got {init}")
+    if is_real(init):
+        if not (math.isfinite(init) and init >= 0):
+            raise ValueError(f"init standard deviation must be a finite number >= 0, got {init}")
         return float(init)
     if init == "xavier":
         return float(np.sqrt(2.0 / (n_in + n_out)))
@@ -83,6 +84,23 @@ def architecture(sizes: Sequence[int], activation: str | Sequence[str]
     return sizes, names
 
 
+def check_l2(l2: float) -> float:
+    """The L2 strength λ as a float; ValueError unless it is a finite number >= 0 (a
+    negative λ rewards large weights instead of penalising them)."""
+    if not is_real(l2) or not (
+            math.isfinite(l2) and l2 >= 0):
+        raise ValueError(f"l2 must be a finite number >= 0, got {l2!r}")
+    return float(l2)
+
+
+def check_l1(l1: float) -> float:
+    """The L1 strength λ₁ as a float; ValueError unless it is a finite number >= 0."""
+    if not is_real(l1) or not (
+            math.isfinite(l1) and l1 >= 0):
+        raise ValueError(f"l1 must be a finite number >= 0, got {l1!r}")
+    return float(l1)
+
+
 class MLP:
     """A fully connected network whose every forward value and gradient can be inspected.
 
@@ -107,7 +125,7 @@ class MLP:
         sizes, names = architecture(sizes, activation)
         if output not in OUTPUTS:
             raise ValueError(f"unknown output {output!r}; valid names: {', '.join(OUTPUTS)}")
-        if not 0.0 <= dropout < 1.0:
+        if not is_real(dropout) or not 0.0 <= dropout < 1.0:
             raise ValueError(f"dropout is the probability of dropping a unit: 0 <= p < 1, "
                              f"got {dropout}")
         self.sizes = sizes
@@ -118,6 +136,10 @@ class MLP:
             init = default_init(names)
         self.init = init
         self.dtype = np.dtype(dtype)
+        if not np.issubdtype(self.dtype, np.floating):
+            # Integer weights cannot take a small step; complex ones have no order for a loss.
+            raise ValueError(f"dtype must be a float type (np.float64, np.float32 or "
+                             f"np.float16), got {self.dtype}")
         self.dropout = float(dropout)
         self.training = True
         self.rng = np.random.default_rng(seed)
@@ -186,7 +208,7 @@ class MLP:
 
     # -- forward -----------------------------------------------------------------------
     def _check_input(self, X) -> np.ndarray:
-        X = np.asarray(X, dtype=self.dtype)
+        X = checked_array(X, "X", self.dtype, "the input A0 of layer 1")
         n0 = self.sizes[0]
         if X.ndim == 1 and n0 == 1:
             X = X[:, None]
@@ -195,6 +217,9 @@ class MLP:
                 f"layer 1 expects inputs with {n0} columns (W1 has shape "
                 f"{self.params['W1'].shape}), but X has shape {X.shape}"
             )
+        if len(X) == 0:
+            raise ValueError(f"X has no rows (shape {X.shape}): a loss is a mean over the rows, "
+                             "and the mean of nothing is NaN")
         return X
 
     def forward(self, X) -> np.ndarray:
@@ -250,29 +275,36 @@ class MLP:
         return out
 
     # -- loss and backward -------------------------------------------------------------
-    def loss(self, X, Y, loss: str = "mse", l2: float = 0.0) -> float:
-        """Mean loss over the batch (plus the L2 penalty), from a forward pass."""
+    def loss(self, X, Y, loss: str = "mse", l2: float = 0.0, l1: float = 0.0) -> float:
+        """Mean loss over the batch (plus the L2 and L1 penalties), from a forward pass."""
         check_loss(loss, self.output)
         A = self.forward(X)
         Y = targets(Y, loss, self.sizes[-1], len(A), self.dtype, self.n_layers)
-        return self._loss(loss, Y, l2)
+        return self._loss(loss, Y, l2, l1)
 
-    def _loss(self, loss: str, Y: np.ndarray, l2: float) -> float:
+    def _loss(self, loss: str, Y: np.ndarray, l2: float, l1: float = 0.0) -> float:
+        check_l2(l2)
+        check_l1(l1)
         L = self.n_layers
         value = get_loss(loss).value(self.trace[f"Z{L}"], self.trace[f"A{L}"], Y)
         if l2:
             value += 0.5 * l2 * sum(float(np.sum(self.params[f"W{l}"] ** 2))
                                     for l in range(1, L + 1))
+        if l1:
+            value += l1 * sum(float(np.sum(np.abs(self.params[f"W{l}"])))
+                              for l in range(1, L + 1))
         self.trace.loss = value
         return value
 
-    def loss_and_gradients(self, X, Y, loss: str = "mse", l2: float = 0.0
+    def loss_and_gradients(self, X, Y, loss: str = "mse", l2: float = 0.0, l1: float = 0.0
                            ) -> tuple[float, dict[str, np.ndarray]]:
         r"""Forward and backward pass: returns ``(loss, grads)``.
 
         ``grads`` has the keys and shapes of ``params``. With ``l2 = λ`` the loss gains
         $\frac{λ}{2}\sum_l \lVert W^{(l)}\rVert^2$ and each $\partial L/\partial W^{(l)}$
-        gains $λ W^{(l)}$ (biases are not penalised).
+        gains $λ W^{(l)}$; with ``l1 = λ₁`` the loss gains $λ_1\sum_l \sum |W^{(l)}|$ and
+        each weight gradient gains $λ_1 \operatorname{sign}(W^{(l)})$ (biases are not
+        penalised by either).
 
         Shapes:
             X = A0: (N, n_0)
@@ -283,10 +315,11 @@ class MLP:
         check_loss(loss, self.output)
         A = self.forward(X)
         Y = targets(Y, loss, self.sizes[-1], len(A), self.dtype, self.n_layers)
-        value = self._loss(loss, Y, l2)
-        return value, self.backward(Y, loss, l2)
+        value = self._loss(loss, Y, l2, l1)
+        return value, self.backward(Y, loss, l2, l1)
 
-    def backward(self, Y: np.ndarray, loss: str, l2: float = 0.0) -> dict[str, np.ndarray]:
+    def backward(self, Y: np.ndarray, loss: str, l2: float = 0.0, l1: float = 0.0
+                 ) -> dict[str, np.ndarray]:
         r"""Backpropagate from $\delta^{(L)}$ down to layer 1, using the cached forward pass.
 
         Y must already be an (N, n_L) array of the net's dtype (``loss_and_gradients``
@@ -299,6 +332,8 @@ class MLP:
             db{l}: (n_l,), as b{l}
             returns grads["W{l}"]: (n_{l-1}, n_l), grads["b{l}"]: (n_l,)
         """
+        check_l2(l2)
+        check_l1(l1)
         t, L = self.trace, self.n_layers
         delta = get_loss(loss).delta(self.output, t[f"Z{L}"], t[f"A{L}"], Y)
         grads: dict[str, np.ndarray] = {}
@@ -307,6 +342,9 @@ class MLP:
             dW = t[f"A{l - 1}"].T @ delta
             if l2:
                 dW += l2 * self.params[f"W{l}"]
+            if l1:
+                # |w| has no slope at 0; sign(0) = 0 is the subgradient that leaves it there.
+                dW += l1 * np.sign(self.params[f"W{l}"])
             grads[f"W{l}"], grads[f"b{l}"] = dW, delta.sum(axis=0)
             t[f"dW{l}"], t[f"db{l}"] = grads[f"W{l}"], grads[f"b{l}"]
             if l > 1:

@@ -53,7 +53,8 @@ class ShellChannel(AsyncZMQSocketChannel):
     """The async shell channel, sending through the asyncio socket instead of its shadow."""
 
     def send(self, msg: dict[str, Any]) -> None:
-        self.session.send(_ThroughAsyncSocket(self.socket), msg)
+        # A duck-typed stand-in for the socket: Session.send only calls send_multipart.
+        self.session.send(_ThroughAsyncSocket(self.socket), msg)  # type: ignore[arg-type]
 
 
 class KernelClient(AsyncKernelClient):

@@ -60,6 +60,7 @@ class Settings:
     batch_size: int | None = 32
     epochs: int = 100
     l2: float = 0.0
+    l1: float = 0.0
     dropout: float = 0.0
     clip_norm: float | None = None
     shuffle: bool = True
@@ -84,6 +85,8 @@ class Settings:
                              f"{self.batch_size} and {self.epochs}")
         if self.l2 < 0:
             raise ValueError(f"l2 must be >= 0, got {self.l2}")
+        if not self.l1 >= 0:  # written so that NaN fails too
+            raise ValueError(f"l1 must be >= 0, got {self.l1}")
         if not 0.0 <= self.dropout < 1.0:
             raise ValueError(f"dropout is a probability 0 <= p < 1, got {self.dropout}")
         if self.clip_norm is not None and not self.clip_norm > 0:
@@ -247,7 +250,7 @@ def train_run(settings: Settings, train: Data, val: Data | None = None,
                   batch_size, l2=settings.l2, val=val, progress=False, seed=settings.seed,
                   clip_norm=settings.clip_norm, shuffle=settings.shuffle,
                   snapshot_every=snapshot_every, keep_best=keep_best,
-                  stop_on_divergence=True)
+                  stop_on_divergence=True, l1=settings.l1)
     return Run(settings, net, history, steps_per_epoch=-(-len(X) // batch_size))
 
 

@@ -10,7 +10,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .data import minibatches
-from .diagnostics import TrainingDiverged, check_finite, clip_by_global_norm, grad_norms
+from .diagnostics import (
+    TrainingDiverged,
+    check_finite,
+    check_fit_arguments,
+    clip_by_global_norm,
+    grad_norms,
+)
 from .optim import SGD, Optimizer
 
 if TYPE_CHECKING:
@@ -126,13 +132,14 @@ def fit(net: MLP, X, Y, loss: str = "mse", optimizer: Optimizer | None = None, e
         seed: int = 0, clip_norm: float | None = None,
         on_epoch: Callable[[int, History], bool | None] | None = None, shuffle: bool = True,
         snapshot_every: int | None = None, keep_best: bool = False,
-        stop_on_divergence: bool = False) -> History:
+        stop_on_divergence: bool = False, l1: float = 0.0) -> History:
     """Train ``net`` in place by mini-batch gradient descent and return its History.
 
     Each epoch shuffles the rows (from ``seed``, so runs repeat exactly), takes one
     optimiser step per batch, then records train (and ``val=(X_val, Y_val)``) loss and
     accuracy measured in eval mode. The recorded losses are the data loss alone, without
-    the L2 penalty that training minimises, so runs with different ``l2`` compare fairly.
+    the L2 (``l2``) and L1 (``l1``) penalties that training minimises, so runs with
+    different penalties compare fairly.
     Every step records each layer's gradient norm and checks for NaN/inf, stopping with
     ``TrainingDiverged`` at the first one.
     ``clip_norm`` clips the gradients' global norm before each step. ``on_epoch(epoch,
@@ -150,6 +157,11 @@ def fit(net: MLP, X, Y, loss: str = "mse", optimizer: Optimizer | None = None, e
     to the last good step, with the error's message in ``history.diverged``, instead of
     raising.
     """
+    check_fit_arguments(net, X, Y, loss, optimizer, epochs, batch_size, l2, val, clip_norm,
+                        on_epoch)
+    from .mlp import check_l1  # here, not at the top: mlp is imported for type hints only
+
+    check_l1(l1)
     optimizer = optimizer or SGD(0.1)
     X, Y = np.asarray(X), np.asarray(Y)
     rng = np.random.default_rng(seed)
@@ -168,7 +180,7 @@ def fit(net: MLP, X, Y, loss: str = "mse", optimizer: Optimizer | None = None, e
                 # Overflow is caught below with a message naming the step and layer, which
                 # says more than NumPy's warnings would.
                 with np.errstate(over="ignore", invalid="ignore"):
-                    value, grads = net.loss_and_gradients(Xb, Yb, loss=loss, l2=l2)
+                    value, grads = net.loss_and_gradients(Xb, Yb, loss=loss, l2=l2, l1=l1)
                     check_finite(net, value, history.steps, epoch, optimizer.lr)
                     history.step_loss.append(value)
                     for k, v in grad_norms(grads).items():

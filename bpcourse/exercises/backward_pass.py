@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..activations import get_activation
 from ..data import one_hot
+from ..gradcheck import relative_error
 from ..lessons.backward_pass.bug_lab import (
     BUGS,
     CACHE_NAMES,
@@ -37,7 +39,7 @@ from ..lessons.backward_pass.bug_lab import (
     worked_example,
 )
 from ..mlp import MLP
-from . import check_choice, check_value, same_value, verdict
+from . import NO_ANSWER, check_choice, check_value, is_blank, same_value, verdict
 
 
 # -- exercise checks --------------------------------------------------------------------
@@ -87,6 +89,7 @@ def check_hidden_delta(delta1) -> bool:
 def check_bug_location(answer) -> bool:
     """Exercise: which bug cannot make layer 1's gradients fail while layer 2's pass?"""
     return check_choice(answer, "c", "which bug cannot give that gradient-check table",
+                        choices=("a", "b", "c", "d"),
                         hint="(a), (b) and (d) all happen between δ2 and δ1, so only "
                         "layer 1's gradients see them. Look for a slip in δ2 itself: "
                         "dW2 and db2 are built from δ2, so they would fail too.")
@@ -151,6 +154,9 @@ def _grade(backward, net: MLP, X: np.ndarray, y: np.ndarray):
                          {k: v.copy() for k, v in cache.items()}, Y.copy())
     except Exception as e:  # any error in the learner's code becomes a verdict, not a traceback
         return False, None, f"Your function raised {type(e).__name__}: {e}", _exception_hint(e)
+    if grads is None or grads is ...:
+        return (False, None, "There is no answer yet: write the body of backward so that it "
+                "returns the gradients.", "")
     if not isinstance(grads, dict):
         return (False, None, f"Your function returned a {type(grads).__name__}.",
                 "return a dict with the keys 'W1', 'b1', 'W2', 'b2'.")
@@ -159,10 +165,18 @@ def _grade(backward, net: MLP, X: np.ndarray, y: np.ndarray):
         return (False, None, f"The returned dict lacks {', '.join(missing)}.",
                 "return a dict with the keys 'W1', 'b1', 'W2', 'b2'.")
     try:
+        arrays = {k: np.asarray(grads[k], dtype=float) for k in PARAM_NAMES}
         rows = compare_gradients(grads, package, numeric)
     except (TypeError, ValueError):
         return (False, None, "Some returned values are not arrays of numbers.",
                 "each gradient is a NumPy array with the shape of its parameter.")
+    not_finite = [k for k, g in arrays.items() if not np.all(np.isfinite(g))]
+    if not_finite:
+        # Compared with anything, NaN gives no useful difference: name it as the reason.
+        return (False, rows, f"The gradient of {', '.join(not_finite)} contains NaN or inf.",
+                "NaN comes from 0/0, inf - inf or log of a negative number, inf from a "
+                "division by 0 or an overflow: print the arrays your function builds, "
+                "line by line, and see where the first one appears.")
     if all(r.ok for r in rows):
         return True, rows, "", ""
     wrong = ", ".join(r.name for r in rows if not r.ok)
@@ -181,12 +195,84 @@ def check_backward(backward) -> bool:
                               ("3→5→2 worked example, N = 4", worked_example())):
         ok, rows, detail, hint = _grade(backward, net, X, y)
         if not ok:
-            print(f"On the {name}:")
             if rows:
-                print(gradient_table(rows))
+                print(f"On the {name}:\n{gradient_table(rows)}")
             return verdict(False, what, detail, hint)
         all_rows.append((name, rows))
     for name, rows in all_rows:
         print(f"On the {name}:\n{gradient_table(rows)}")
     return verdict(True, what, "Every gradient matches net.loss_and_gradients and the "
                    "finite-difference check on both nets.")
+
+
+# -- exercise 5: the backward pass as a loop, for any depth and activation ---------------
+#: The networks the loop is tried on: every depth from one hidden layer to three, and each
+#: hidden activation, so a loop that only works for sigmoid or for two layers is caught.
+LOOP_NETS = (([3, 5, 2], "sigmoid"), ([3, 4, 4, 2], "tanh"), ([2, 6, 5, 4, 3], "relu"),
+             ([4, 3, 3], "leaky_relu"))
+
+
+def _loop_case(sizes: list[int], activation: str):
+
+    net = MLP(sizes, activation=activation, output="softmax", seed=len(sizes))
+    rng = np.random.default_rng(sum(sizes))
+    X = rng.standard_normal((6, sizes[0]))
+    Y = one_hot(rng.integers(0, sizes[-1], 6), sizes[-1])
+    net.forward(X)
+    L = len(sizes) - 1
+    cache = {f"A{l}": net.trace[f"A{l}"].copy() for l in range(L + 1)}
+    cache.update({f"Z{l}": net.trace[f"Z{l}"].copy() for l in range(1, L + 1)})
+    _, reference = net.loss_and_gradients(X, Y, loss="cross_entropy")
+    params = {k: v.copy() for k, v in net.params.items()}
+    return params, cache, Y, get_activation(activation).df, reference
+
+
+def check_backward_loop(backward_loop) -> bool:
+    r"""Exercise: ``backward_loop(params, cache, Y, fprime)`` for L layers of any activation.
+
+    ``params`` holds ``W1, b1, ..., WL, bL``; ``cache`` holds ``A0 .. AL`` and ``Z1 .. ZL``;
+    the output is softmax with the mean cross-entropy, so $\delta^{(L)} = (A^{(L)} - Y)/N$;
+    ``fprime(Z)`` is the hidden activation's derivative. Graded against the package's
+    backward pass on four networks of depth 2 to 4.
+    """
+    what = "backward_loop(params, cache, Y, fprime) for any depth and activation"
+    if is_blank(backward_loop) or not callable(backward_loop):
+        return verdict(False, what, NO_ANSWER if is_blank(backward_loop) else
+                       f"Expected a function, got {type(backward_loop).__name__}.")
+    for number, (sizes, activation) in enumerate(LOOP_NETS):
+        params, cache, Y, fprime, reference = _loop_case(sizes, activation)
+        name = f"the {'→'.join(map(str, sizes))} {activation} net"
+        try:
+            grads = backward_loop(params, cache, Y, fprime)
+        except TypeError as e:
+            if "ellipsis" in str(e):
+                return verdict(False, what, NO_ANSWER)
+            return verdict(False, what, f"On {name} it raised TypeError: {e}.")
+        except Exception as e:  # noqa: BLE001 - a learner's code may raise anything
+            hint = ("It works on the two-layer net: loop l from L = len(params) // 2 down "
+                    "to 1 so that every depth works." if number > 0 else
+                    "Loop l from L down to 1; δ of layer l-1 needs W of layer l and "
+                    "f'(Z of layer l-1).")
+            return verdict(False, what, f"On {name} it raised {type(e).__name__}: {e}.", hint)
+        if grads is None or (isinstance(grads, dict) and not grads):
+            return verdict(False, what, NO_ANSWER)
+        if not isinstance(grads, dict):
+            return verdict(False, what, f"It returned {type(grads).__name__}, not a dict of "
+                           "gradients keyed W1, b1, ...")
+        missing = [k for k in reference if k not in grads]
+        if missing:
+            return verdict(False, what, f"On {name} the result lacks {', '.join(missing)}.",
+                           "The loop must reach layer 1: range(L, 0, -1).")
+        for k, ref in reference.items():
+            g = np.asarray(grads[k], dtype=float)
+            if g.shape != ref.shape:
+                return verdict(False, what, f"On {name}, d{k} has shape {g.shape}, "
+                               f"expected {ref.shape}.",
+                               "dW = A_prev.T @ delta and db = delta.sum(axis=0).")
+            if not np.all(np.isfinite(g)) or relative_error(g, ref) > 1e-7:
+                hint = ("It works for sigmoid but not here: use the fprime you are given."
+                        if activation != "sigmoid" else
+                        "Compare each line with the recursion: delta of layer l-1 is "
+                        "(delta @ W_l.T) * fprime(Z of layer l-1).")
+                return verdict(False, what, f"On {name}, d{k} is wrong.", hint)
+    return verdict(True, what, "It matches the package on 4 networks of depth 2 to 4.")

@@ -16,7 +16,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..activations import sigmoid
-from . import check_value, grade, same_value, verdict
+from ..verdict import Verdict
+from . import NO_ANSWER, grade, is_blank, judge, report, verdict, whole_number
 
 # -- 1. derivative of a composite function ------------------------------------------------
 
@@ -75,7 +76,10 @@ def check_composite_derivative(df, n_points: int = 7, seed: int = 0) -> bool:
                        hint)
     x = np.random.default_rng(seed).uniform(-2, 2, n_points)
     try:
-        if df(float(x[0])) is None:
+        first = df(float(x[0]))
+        if first is ...:
+            return verdict(False, what, "There is no answer yet: replace the ... in df.")
+        if first is None:
             return verdict(False, what, "Your df(x) returns nothing: end it with return ...",
                            hint)
         got = _call(df, x)
@@ -113,7 +117,7 @@ def _tiny_factors() -> np.ndarray:
     """[∂L/∂a2, ∂z2/∂a1, ∂a1/∂z1, ∂z1/∂w1] worked out from the forward pass."""
     t = TINY
     z1 = t["w1"] * t["x"] + t["b1"]
-    a1 = sigmoid(z1)
+    a1 = float(sigmoid(np.asarray(z1)))
     a2 = t["w2"] * a1 + t["b2"]
     return np.array([a2 - t["y"], t["w2"], a1 * (1 - a1), t["x"]])
 
@@ -131,15 +135,14 @@ def check_tiny_factors(factors) -> bool:
     """The four factors [∂L/∂a2, ∂z2/∂a1, ∂a1/∂z1, ∂z1/∂w1] of the tiny network."""
     what = "the four chain-rule factors"
     expected = _tiny_factors()
-    if factors is ... or factors is None:
-        return check_value(factors, expected, what)
+    v = judge(factors, expected)
+    if v.ok or v.kind not in ("wrong", "close") or np.shape(factors) != expected.shape:
+        return report(v, what, "give four numbers, from the loss down.", factors)
     got = np.asarray(factors, dtype=float)
-    if got.shape == expected.shape and not np.isnan(got).any():
-        wrong = [k for k in range(4) if not np.isclose(got[k], expected[k], rtol=1e-6)]
-        if wrong:
-            k = wrong[0]
+    for k in range(4):
+        if judge(got[k], expected[k]).kind == "wrong":
             return verdict(False, what, f"Factor {k + 1} is {got[k]:.6g}.", _FACTOR_HINTS[k])
-    return check_value(got, expected, what, hint="give four numbers, from the loss down.")
+    return report(v, what, "give four numbers, from the loss down.", factors)
 
 
 def check_tiny_gradient(value) -> bool:
@@ -147,8 +150,6 @@ def check_tiny_gradient(value) -> bool:
     f = _tiny_factors()
     expected = float(np.prod(f))
     what = "∂L/∂w1 of the tiny network"
-    if same_value(value, expected):
-        return verdict(True, what, f"{expected:.6g} is the product of the four factors.")
     slips = [
         (f[0] * f[1] * f[3], "you left out ∂a1/∂z1 = a1(1 − a1), the sigmoid's slope."),
         (-expected, "check the sign of ∂L/∂a2: it is a2 − y, not y − a2."),
@@ -156,7 +157,8 @@ def check_tiny_gradient(value) -> bool:
         (f[0] * f[1] * f[2], "the last factor ∂z1/∂w1 is the input x."),
     ]
     return grade(value, expected, what, slips,
-                 "multiply the four factors of the previous exercise.")
+                 "multiply the four factors of the previous exercise.",
+                 correct=f"{expected:.6g} is the product of the four factors.")
 
 
 # -- 3. counting paths --------------------------------------------------------------------
@@ -167,15 +169,10 @@ def check_path_count(answer) -> bool:
     """How many paths lead from W1[2,3] to the loss in an MLP with sizes [3, 4, 5, 2]?"""
     what = "the number of paths from w^{(1)}_{23} to L"
     expected = int(np.prod(PATH_NET[2:]))
-    try:
-        count = float(answer)
-    except (TypeError, ValueError):
-        return check_value(answer, expected, what)
-    if not count.is_integer():
-        # int() would truncate 10.9 to 10 and call it right.
-        return verdict(False, what, f"You gave {answer}.",
+    n = whole_number(answer)
+    if isinstance(n, Verdict):
+        return verdict(False, what, n.message,
                        "a number of paths is a whole number: count them, do not estimate.")
-    n = int(count)
     if n == expected:
         return verdict(True, what, f"One unit of layer 2 times one unit of layer 3: "
                        f"{PATH_NET[2]} × {PATH_NET[3]} = {expected}.")
@@ -188,3 +185,77 @@ def check_path_count(answer) -> bool:
     }
     return verdict(False, what, f"You gave {n}.",
                    slips.get(n, "count the choices of one unit per layer above layer 1."))
+
+
+# -- exercise 4: the scalar engine -----------------------------------------------------
+#: Expressions over the engine's +, *, tanh and exp, with where to evaluate them. The second
+#: uses a twice (its two contributions must add up); the fourth needs the visiting order.
+ENGINE_CASES = (
+    ("a * b", lambda a, b: a * b, (2.0, -3.0)),
+    ("a * b + a (a used twice)", lambda a, b: a * b + a, (2.0, -3.0)),
+    ("tanh(a * b)", lambda a, b: (a * b).tanh(), (0.4, -0.9)),
+    ("exp(a) * b + tanh(a * a)", lambda a, b: a.exp() * b + (a * a).tanh(), (0.3, 1.7)),
+)
+
+
+def _engine_hint(name: str) -> str:
+    if "twice" in name:
+        return "a node used twice must add up both contributions: += in every _backward."
+    if name.startswith("tanh"):
+        return "tanh's local slope is 1 - tanh(a)², with the tanh the forward pass computed."
+    if name.startswith("exp"):
+        return ("visit the nodes in the reverse of the order list, so that a node passes its "
+                "gradient on only after every node that uses it has added its share.")
+    return "each _backward adds (local slope) × out.grad; d(ab)/da is b."
+
+
+def check_engine(Value) -> bool:
+    r"""Exercise 4: the scalar engine ``Value`` with its ``__mul__`` and ``tanh`` backward
+    lines and ``backward``'s visiting order filled in.
+
+    Graded on four expressions against central differences of the reference engine, then
+    on the notebook's neuron $L = \tfrac12(\sigma(wx+b) - y)^2$ with $w = 0.8$, $b = -0.5$,
+    $x = 1.5$, $y = 1$.
+    """
+    from ..lessons.chain_rule import Value as Reference
+    from ..lessons.chain_rule import neuron_loss
+
+    what = "the engine Value"
+    if is_blank(Value):
+        return verdict(False, what, NO_ANSWER)
+    if not isinstance(Value, type):
+        return verdict(False, what, f"Expected the class Value, got {type(Value).__name__}.")
+    h = 1e-6
+    for name, build, (a0, b0) in ENGINE_CASES:
+        try:
+            a, b = Value(a0), Value(b0)
+            build(a, b).backward()
+            grads = (float(a.grad), float(b.grad))
+        except TypeError as e:
+            if "ellipsis" in str(e):
+                return verdict(False, what, NO_ANSWER)
+            return verdict(False, what, f"On {name} it raised TypeError: {e}.")
+        except Exception as e:  # noqa: BLE001 - a learner's code may raise anything
+            return verdict(False, what, f"On {name} it raised {type(e).__name__}: {e}.")
+
+        def f(x: float, y: float, build=build) -> float:
+            return build(Reference(x), Reference(y)).data
+
+        numeric = ((f(a0 + h, b0) - f(a0 - h, b0)) / (2 * h),
+                   (f(a0, b0 + h) - f(a0, b0 - h)) / (2 * h))
+        for var, got, want in zip("ab", grads, numeric, strict=True):
+            if not (np.isfinite(got) and abs(got - want) <= 1e-6 * max(1.0, abs(want))):
+                return verdict(False, what, f"On {name}, d/d{var} is {got:.6g}, expected "
+                               f"{want:.6g}.", _engine_hint(name))
+    w, b = Value(0.8), Value(-0.5)
+    try:
+        err = ((w * 1.5 + b) * 0.5).tanh() * 0.5 + 0.5 + (-1.0)
+        (err * err * 0.5).backward()
+    except Exception as e:  # noqa: BLE001
+        return verdict(False, what, f"On the neuron it raised {type(e).__name__}: {e}.")
+    w_ref, b_ref = Reference(0.8), Reference(-0.5)
+    neuron_loss(w_ref, b_ref, 1.5, 1.0).backward()
+    if abs(w.grad - w_ref.grad) > 1e-12 or abs(b.grad - b_ref.grad) > 1e-12:
+        return verdict(False, what, "The neuron's gradient differs from the reference engine's.")
+    return verdict(True, what, f"On the neuron dL/dw = {w.grad:.6f} and dL/db = "
+                   f"{b.grad:.6f}, as SymPy and finite differences say.")

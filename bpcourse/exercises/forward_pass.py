@@ -15,7 +15,8 @@ import numpy as np
 
 from ..activations import sigmoid
 from ..losses import logsumexp
-from . import grade, verdict
+from ..verdict import Verdict
+from . import NO_ANSWER, grade, is_blank, shape_of, verdict
 
 # A slip: a function giving the answer the slip produces, and the hint that names it.
 Slip = tuple[Callable[[], np.ndarray], str]
@@ -41,8 +42,7 @@ def _slip_values(slips: Sequence[Slip]) -> list[tuple[np.ndarray, str]]:
 
 
 def _grade(answer, expected, what: str, slips: Sequence[Slip], hint: str) -> bool:
-    # atol 1e-9: these exercises' answers are of order 1, worked out in float64.
-    return grade(answer, expected, what, _slip_values(slips), hint, atol=1e-9)
+    return grade(answer, expected, what, _slip_values(slips), hint)
 
 
 # -- exercise: one layer, Z1 and A1 ----------------------------------------------------
@@ -121,31 +121,48 @@ def array_names(sizes: Sequence[int]) -> list[str]:
     return ["A0"] + [f"{stem}{layer}" for layer in range(1, len(sizes)) for stem in "WbZA"]
 
 
-def check_shapes(answer: Mapping[str, object], sizes: Sequence[int], N: int) -> bool:
+def shape_names(sizes: Sequence[int]) -> list[str]:
+    """The arrays whose shapes the exercise asks for: W, b, Z and A of every layer."""
+    return [f"{stem}{layer}" for layer in range(1, len(sizes)) for stem in "WbZA"]
+
+
+def check_shapes(answer: Mapping[str, object], sizes: Sequence[int], N: int,
+                 names: Sequence[str] | None = None) -> bool:
     """Check a dict of shapes such as ``{"W1": (4, 5), "Z1": (10, 5), ...}``.
 
-    The verdict names the first wrong entry and why it has the shape it has.
+    Every array of ``names`` (default ``shape_names(sizes)``) needs an entry; ``A0`` may be
+    given too. The verdict names the first missing or wrong entry and why it has the shape
+    it has.
     """
     what = f"shapes for sizes {list(sizes)} and a batch of N = {N}"
-    names = array_names(sizes)
+    known = array_names(sizes)
+    wanted = list(names) if names is not None else shape_names(sizes)
+    if is_blank(answer):
+        return verdict(False, what, NO_ANSWER, "Fill in a dict such as {\"W1\": (4, 5), ...}.")
+    if not isinstance(answer, Mapping):
+        return verdict(False, what, f"Expected a dict from array names to shapes, got "
+                       f"{type(answer).__name__}.", "Write {\"W1\": (4, 5), \"b1\": (5,), ...}.")
     for name, given in answer.items():
-        if name not in names:
+        if name not in known:
             also = " The input X is called A0 here." if name == "X" else ""
             return verdict(False, what, f"There is no array named {name!r} in this network.",
-                           f"Use the names {', '.join(names)}.{also}")
-        if given is ... or given is None:
+                           f"Use the names {', '.join(known)}.{also}")
+        if is_blank(given):
             return verdict(False, what, f"There is no answer for {name} yet.",
                            "Replace each ... with a tuple such as (3, 4).")
-        try:
-            shape = tuple(int(d) for d in (given if isinstance(given, (tuple, list))
-                                           else (given,)))
-        except (TypeError, ValueError):
-            return verdict(False, what, f"{name}: {given!r} is not a shape.",
+        shape = shape_of(given)
+        if isinstance(shape, Verdict):
+            return verdict(False, what, f"{name}: {shape.message}",
                            "Give each shape as a tuple of ints, e.g. (3, 4), or (5,) for 1-D.")
         right = expected_shape(name, sizes, N)
         if shape != right:
             return verdict(False, what, f"{name}: you gave {shape}.",
                            _shape_hint(name, shape, sizes, N))
+    missing = [name for name in wanted if name not in answer]
+    if missing:
+        return verdict(False, what, f"Every entry you gave is right, but {', '.join(missing)} "
+                       f"{'is' if len(missing) == 1 else 'are'} missing.",
+                       f"Give a shape for each of {', '.join(wanted)}.")
     return verdict(True, what)
 
 

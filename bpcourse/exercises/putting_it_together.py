@@ -1,6 +1,7 @@
 r"""Checks for notebook 08 (putting it together): counting an architecture's parameters,
-diagnosing the three broken runs of the clinic from their plots, and training a net of
-one's own choosing to 90 % validation accuracy on the spiral.
+diagnosing the three broken runs of the clinic from their plots, training a net of one's
+own choosing to 90 % validation accuracy on the spiral, and one to 95 % on the handwritten
+digits.
 
 Each check names the usual slip when it sees one: weights counted without biases, a
 too-high learning rate mistaken for a too-low one, an overfitting net that was really
@@ -14,12 +15,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .. import runs
 from ..lessons import putting_it_together as lesson
 from ..train import accuracy
-from . import check_value, verdict
+from ..verdict import Verdict
+from . import NO_ANSWER, choice_key, grade, is_blank, verdict, whole_number
 
 if TYPE_CHECKING:
-    from ..mlp import MLP
+    pass
 
 # -- 1. counting parameters -------------------------------------------------------------
 
@@ -42,20 +45,13 @@ def check_param_count(answer, sizes: Sequence[int]) -> bool:
          "bias: layer l has an (n_{l-1}, n_l) weight matrix and n_l biases."),
     ]
     what = f"the number of parameters of an MLP with sizes {sizes}"
-    if _is(answer, expected):
-        return verdict(True, what, f"{weights} weights and {expected - weights} biases.")
-    for value, hint in slips:
-        if value != expected and _is(answer, value):
-            return verdict(False, what, "Your answer matches a common slip.", hint)
-    return check_value(answer, expected, what, hint="W{l} has shape (n_{l-1}, n_l) and b{l} "
-                       "has n_l entries; add up (n_{l-1} + 1) * n_l over the layers.")
-
-
-def _is(answer, value) -> bool:
-    try:
-        return bool(np.isclose(float(answer), float(value), rtol=0, atol=1e-9))
-    except (TypeError, ValueError):
-        return False
+    n = whole_number(answer)
+    if isinstance(n, Verdict):
+        return verdict(False, what, n.message, "a count of parameters is a whole number.")
+    return grade(n, expected, what, [(v, h) for v, h in slips if v != expected],
+                 "W{l} has shape (n_{l-1}, n_l) and b{l} has n_l entries; add up "
+                 "(n_{l-1} + 1) * n_l over the layers.",
+                 correct=f"{weights} weights and {expected - weights} biases.")
 
 
 # -- 2. the bad-run clinic --------------------------------------------------------------
@@ -109,10 +105,10 @@ def check_diagnosis(run: str, answer) -> bool:
     if run not in KEY:
         raise ValueError(f"unknown clinic run {run!r}; the runs are {', '.join(KEY)}")
     what = f"the diagnosis of run {run}"
-    if answer is ... or answer is None:
+    if is_blank(answer):
         return verdict(False, what, "There is no answer yet: replace the ... with a letter.",
                        "pick one of " + ", ".join(CAUSES) + ".")
-    letter = str(answer).strip().lower()
+    letter = choice_key(answer) or ""
     if letter not in CAUSES:
         return verdict(False, what, f"{answer!r} is not one of the choices.",
                        "answer with one letter: " + ", ".join(CAUSES) + ".")
@@ -124,6 +120,11 @@ def check_diagnosis(run: str, answer) -> bool:
 def check_diagnoses(answers: Mapping[str, object]) -> bool:
     """Check all clinic diagnoses, ``{"A": letter, "B": letter, "C": letter}``: one verdict
     line per run."""
+    if is_blank(answers) or not isinstance(answers, Mapping):
+        detail = NO_ANSWER if is_blank(answers) else (
+            f"Expected a dict such as {{'A': 'b', ...}}, got {type(answers).__name__}.")
+        return verdict(False, "the diagnoses of the clinic runs", detail,
+                       "give one letter per run: {'A': ..., 'B': ..., 'C': ...}.")
     results = [check_diagnosis(run, answers.get(run, ...)) for run in KEY]
     return all(results)
 
@@ -131,15 +132,28 @@ def check_diagnoses(answers: Mapping[str, object]) -> bool:
 # -- 3. your own network on the spiral --------------------------------------------------
 
 
-def check_spiral_accuracy(net: MLP, target: float = 0.9) -> bool:
-    """Check that a trained ``net`` classifies at least ``target`` of the capstone's
+def check_spiral_accuracy(net, target: float = 0.9, train=None) -> bool:
+    """Check that a trained net classifies at least ``target`` of the capstone's
     validation points correctly (the points it was not trained on).
 
-    The hint reads the train accuracy too: low on both sets is underfitting, high on the
-    training set only is overfitting, and the two need opposite fixes.
+    ``net`` is the trained MLP or the ``Run`` that trained it. The hint reads the training
+    accuracy too, measured on what the net was trained on: the run's own record, or
+    ``train = (X, y)``, or else the capstone's training split. Low on both sets is
+    underfitting, high on the training set only is overfitting, and the two need opposite
+    fixes.
     """
     what = f"validation accuracy of at least {target:.0%} on the spiral"
+    if is_blank(net):
+        return verdict(False, what, NO_ANSWER, "train a net, then pass it (or its run).")
+    recorded = None
+    history = getattr(net, "history", None)
+    if hasattr(net, "net") and history is not None:
+        acc = getattr(history, "train_acc", None)
+        recorded = acc[-1] if acc else None
+        net = net.net
     (X_tr, y_tr), (X_val, y_val) = lesson.spiral_split()
+    if train is not None:
+        X_tr, y_tr = train
     sizes = getattr(net, "sizes", None)
     if sizes is None or not hasattr(net, "predict"):
         return verdict(False, what, f"Expected a trained MLP, got {type(net).__name__}.",
@@ -152,7 +166,8 @@ def check_spiral_accuracy(net: MLP, target: float = 0.9) -> bool:
     if not all(np.all(np.isfinite(p)) for p in net.params.values()):
         return verdict(False, what, "The weights contain NaN or inf: training diverged.",
                        "lower the learning rate.")
-    val_acc, train_acc = accuracy(net, X_val, y_val), accuracy(net, X_tr, y_tr)
+    val_acc = accuracy(net, X_val, y_val)
+    train_acc = recorded if recorded is not None and train is None else accuracy(net, X_tr, y_tr)
     assert val_acc is not None and train_acc is not None  # None only for identity outputs
     detail = f"Validation accuracy {val_acc:.3f}, training accuracy {train_acc:.3f}."
     if val_acc >= target:
@@ -163,6 +178,90 @@ def check_spiral_accuracy(net: MLP, target: float = 0.9) -> bool:
                 "learning rate (Adam around 0.01).")
     else:
         hint = ("the net fits the training points but not the held-out ones "
-                "(overfitting): add L2 (l2=1e-4 to 1e-3), use a smaller net, or stop "
-                "earlier.")
+                "(overfitting): add L2 (l2=1e-4 to 1e-3), train on more of the data, use a "
+                "smaller net, or stop earlier.")
+    return verdict(False, what, detail, hint)
+
+
+def train_and_check(settings, train, val, target: float = 0.9):
+    """Train a net from the learner's ``settings`` on ``train``, print the run's summary and
+    check it: ``(run, ok)``. ``settings = ...`` (no answer yet) trains nothing: ``(None,
+    False)`` with the "no answer yet" verdict."""
+    what = f"validation accuracy of at least {target:.0%} on the spiral"
+    if is_blank(settings):
+        verdict(False, what, NO_ANSWER, "choose settings, e.g. "
+                "putting_it_together.Settings(hidden=(32, 32), lr=0.01).")
+        return None, False
+    if not isinstance(settings, runs.Settings):
+        verdict(False, what, f"Expected Settings(...), got {type(settings).__name__}.",
+                "build them with putting_it_together.Settings(hidden=..., lr=..., ...).")
+        return None, False
+    run = runs.train_run(settings, train, val)
+    print(run.summary())
+    return run, check_spiral_accuracy(run, target)
+
+
+# -- 4. a real data set: handwritten digits ----------------------------------------------
+#: The digits split notebook 08 trains on:
+#: ``data.train_val_split(X, y, val_fraction=DIGITS_VAL_FRACTION, seed=DIGITS_SEED)``.
+DIGITS_VAL_FRACTION, DIGITS_SEED = 0.25, 0
+
+
+def digits_split() -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """``(X_train, y_train), (X_val, y_val)`` of the shipped digits, split as notebook 08
+    splits them: 1348 training and 449 validation images of 64 pixels."""
+    from ..data import digits, train_val_split
+
+    X, y = digits()
+    return train_val_split(X, y, val_fraction=DIGITS_VAL_FRACTION, seed=DIGITS_SEED)
+
+
+def check_digits_accuracy(net, target: float = 0.95, train=None) -> bool:
+    """Check that a net trained on the digits classifies at least ``target`` of the
+    validation images correctly (``digits_split``; the images it was not trained on).
+
+    ``net`` is the trained MLP or a ``Run`` holding it. The hint compares training and
+    validation accuracy: low on both is underfitting, high on the training images only is
+    overfitting, and the two need opposite fixes. Training accuracy is measured on what
+    the net was trained on: the run's own record, or ``train = (X, y)``, or else the
+    training split.
+    """
+    what = f"validation accuracy of at least {target:.0%} on the digits"
+    if is_blank(net):
+        return verdict(False, what, NO_ANSWER, "train a net on X_train, y_train, then pass it.")
+    recorded = None
+    if hasattr(net, "net") and not hasattr(net, "predict"):
+        acc = getattr(getattr(net, "history", None), "train_acc", None)
+        recorded = acc[-1] if acc else None
+        net = net.net
+    sizes = getattr(net, "sizes", None)
+    if sizes is None or not hasattr(net, "predict") or not hasattr(net, "params"):
+        return verdict(False, what, f"Expected a trained MLP, got {type(net).__name__}.",
+                       "pass the network itself, e.g. digits_net.")
+    if sizes[0] != 64 or sizes[-1] != 10 or net.output != "softmax":
+        return verdict(False, what, f"The net has sizes {list(sizes)} and output "
+                       f"{net.output!r}.", "the digits have 64 pixels and 10 classes: sizes "
+                       "[64, ..., 10] and output='softmax'.")
+    if not all(np.all(np.isfinite(p)) for p in net.params.values()):
+        return verdict(False, what, "The weights contain NaN or inf: training diverged.",
+                       "lower the learning rate.")
+    (X_tr, y_tr), (X_val, y_val) = digits_split()
+    if train is not None:
+        X_tr, y_tr = train
+    val_acc = accuracy(net, X_val, y_val)
+    train_acc = recorded if recorded is not None and train is None else accuracy(net, X_tr, y_tr)
+    assert val_acc is not None and train_acc is not None  # None only for identity outputs
+    n_wrong = int(round((1 - val_acc) * len(y_val)))
+    detail = (f"Validation accuracy {val_acc:.1%} ({n_wrong} of {len(y_val)} images wrong), "
+              f"training accuracy {train_acc:.1%}.")
+    if val_acc >= target:
+        return verdict(True, what, detail)
+    if train_acc < target:
+        hint = ("the net does not even fit the training images (underfitting): train for "
+                "more epochs, use a wider hidden layer, ReLU with He init, or Adam at about "
+                "0.01.")
+    else:
+        hint = ("the net fits the training images but not the held-out ones (overfitting): "
+                "add a little L2 (l2=1e-4 to 1e-3), use fewer hidden units, or stop at the "
+                "epoch of best validation accuracy.")
     return verdict(False, what, detail, hint)

@@ -5,6 +5,7 @@ r"""Checks for notebook 07 (overfitting and regularisation).
 * ``check_eval_output``: a dropout net's output in evaluation mode.
 * ``check_early_stopping``: where early stopping with a patience stops, and what it keeps.
 * ``check_overfitting_pair``: which pair of loss curves shows overfitting.
+* ``check_l1_gradient``: the weight gradient of a layer once the L1 penalty is added.
 
 Each check works the answer out itself, then compares. A wrong answer is also compared
 with the results of the usual slips (penalising the biases, a stray factor 2, scaling by
@@ -19,13 +20,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..lessons import regularization as lesson
+from ..runs import Settings
 from ..train import History
-from . import grade, same_value, verdict
+from ..verdict import Verdict
+from . import NO_ANSWER, choice_key, grade, is_blank, same_value, verdict, whole_number
 
 if TYPE_CHECKING:
     from ..mlp import MLP
-
-NO_ANSWER = "There is no answer yet: replace the ... with yours."
 
 
 # -- L2 -----------------------------------------------------------------------------------
@@ -115,6 +116,12 @@ def check_eval_output(answer, *, net: MLP, X) -> bool:
     what = "the net's output in evaluation mode"
     if answer is ... or answer is None:
         return verdict(False, what, NO_ANSWER)
+    if not net.training:
+        # The task asks for the net back in training mode: a net left in eval mode trains
+        # without dropout later, silently.
+        return verdict(False, what, "The net was left in evaluation mode.",
+                       "the task asks you to switch it back: call net.train() after "
+                       "computing the output, so later training uses dropout again.")
     was_training, trace = net.training, net.trace
     state = net.rng.bit_generator.state
     try:
@@ -142,8 +149,14 @@ def check_early_stopping(stop, keep, *, val_losses, patience: int) -> bool:
     lowest validation loss.
     """
     what = f"early stopping with patience {patience}"
-    if stop is ... or stop is None or keep is ... or keep is None:
+    if is_blank(stop) or is_blank(keep):
         return verdict(False, what, NO_ANSWER)
+    given = whole_number(stop), whole_number(keep)
+    for label, number in zip(("stop", "keep"), given, strict=True):
+        if isinstance(number, Verdict):
+            return verdict(False, what, f"{label}: {number.message}",
+                           "epochs are whole numbers, counted from 1.")
+    stop, keep = given
     right_stop, right_keep = lesson.early_stopping_epoch(
         History(val_loss=list(val_losses)), patience)
     if stop == right_stop and keep == right_keep:
@@ -194,7 +207,7 @@ _DIAGNOSIS = {
 OVERFITTING = "C"
 
 
-def curve_pair_runs(setup: lesson.Setup = lesson.DEFAULT):
+def curve_pair_runs(setup: Settings = lesson.DEFAULT) -> dict:
     """The runs whose loss curves the exercise shows, by letter (cached like any run)."""
     return {k: lesson.run(lam, p, setup) for k, (lam, p) in CURVE_PAIRS.items()}
 
@@ -204,7 +217,7 @@ def check_overfitting_pair(answer) -> bool:
     what = "the pair of curves that shows overfitting"
     if answer is ... or answer is None:
         return verdict(False, what, NO_ANSWER)
-    key = str(answer).strip().upper()
+    key = (choice_key(answer) or "").upper()
     if key not in CURVE_PAIRS:
         return verdict(False, what, f"You chose {answer!r}.",
                        f"answer with one of the letters {', '.join(CURVE_PAIRS)}.")
@@ -212,3 +225,30 @@ def check_overfitting_pair(answer) -> bool:
         return verdict(True, what, _DIAGNOSIS[key][0].upper() + _DIAGNOSIS[key][1:])
     return verdict(False, what, f"You chose {key}.",
                    _DIAGNOSIS[key] + " Look for the pair whose curves move apart.")
+
+
+# -- L1 -----------------------------------------------------------------------------------
+def check_l1_gradient(dW_l1, *, W, dW, lam1: float) -> bool:
+    r"""Check a layer's weight gradient with the penalty $\lambda_1 \sum |w|$ added.
+
+    The slope of $|w|$ is $\operatorname{sign}(w)$: +1 for a positive weight, −1 for a
+    negative one, and (by the course's convention, as ``np.sign``) 0 at exactly 0. So
+    ``dW_l1`` $= dW + \lambda_1 \operatorname{sign}(W)$, whatever the size of each weight.
+    """
+    W, dW = np.asarray(W, dtype=float), np.asarray(dW, dtype=float)
+    right = dW + lam1 * np.sign(W)
+    slips = [
+        (dW + lam1 * W, "that is L2's gradient λW. The slope of |w| does not grow with w: "
+         "it is +1 or −1, so the extra term is λ₁ sign(W)."),
+        (dW + lam1 * np.abs(W), "that adds the penalty λ₁|w| itself; the gradient needs "
+         "its slope, λ₁ sign(w)."),
+        (dW + lam1 * np.where(W >= 0, 1.0, -1.0), "a weight at exactly 0 gets no push: "
+         "use sign(0) = 0, as np.sign does."),
+        (dW - lam1 * np.sign(W), "the penalty grows as |w| grows, so its gradient points "
+         "along w: add +λ₁ sign(W) (the update subtracts it and pulls weights to 0)."),
+        (lam1 * np.sign(W), "keep the data gradient: λ₁ sign(W) is added to dW."),
+        (dW + 0.5 * lam1 * np.sign(W), "there is no ½ in the L1 penalty λ₁ Σ|w|, so "
+         "nothing cancels: the extra term is λ₁ sign(W)."),
+    ]
+    return grade(dW_l1, right, "the L1-regularised weight gradient dW_l1", slips,
+                 "dW_l1 = dW + λ₁ sign(W), with sign(0) = 0.")

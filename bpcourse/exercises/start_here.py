@@ -15,19 +15,17 @@ from fractions import Fraction
 
 from ..flashcards import SM2
 from ..flashcards.ratings import RATING_LABELS
-from . import check_choice, check_value, verdict
+from ..verdict import Verdict
+from . import NO_ANSWER, is_blank, shape_of, verdict, whole_number
 
 
 def _as_ints(answer: object) -> tuple[int, ...] | None:
-    """``answer`` as a tuple of whole numbers, or None if it is not a sequence of them."""
-    try:
-        values = tuple(answer)  # type: ignore[arg-type]
-    except TypeError:
+    """``answer`` as a tuple of whole numbers (a list, tuple or 1-D array of ints or of
+    whole floats such as 6.0), or None if it is not a sequence of them."""
+    if isinstance(answer, (str, bytes)) or is_blank(answer):
         return None
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and float(v).is_integer()
-               for v in values):
-        return None
-    return tuple(int(v) for v in values)
+    shape = shape_of(answer)
+    return None if isinstance(shape, Verdict) else shape
 
 
 # -- exercise: the shape of W{l} ----------------------------------------------------------
@@ -44,10 +42,11 @@ def check_weight_shape(answer, sizes: Sequence[int] = (3, 5, 2), l: int = 2) -> 
     r"""Check the shape of $W^{(l)}$ in a network with layer widths ``sizes``."""
     what = f"shape of W{l} for sizes {list(sizes)}"
     expected = weight_shape(sizes, l)
-    if answer is ... or answer is None:  # check_value words the "no answer yet" verdict
-        return check_value(answer, expected, what, "Count the units of the layer before and "
-                           "of layer l itself.")
-    shape = _as_ints(answer)
+    if is_blank(answer):
+        return verdict(False, what, NO_ANSWER, "Count the units of the layer before and of "
+                       "layer l itself.")
+    given = shape_of(answer)
+    shape = None if isinstance(given, Verdict) else given
     if shape == expected:
         return verdict(True, what, f"W{l} maps the {expected[0]} values of layer {l - 1} to "
                        f"the {expected[1]} units of layer {l}, so Z{l} = A{l - 1} @ W{l} works "
@@ -82,11 +81,13 @@ STRUGGLE = ("You turned the card, thought for a long while, and in the end produ
 def check_struggle_rating(answer) -> bool:
     """Check the rating for a card recalled correctly, but only after a long struggle (3)."""
     what = "rating after a long struggle"
-    if answer is ... or answer is None:  # check_choice words the "no answer yet" verdict
-        return check_choice(answer, 3, what, "Pick a whole number from 1 to 5.")
-    if type(answer) is not int or answer not in RATING_LABELS:
+    if is_blank(answer):
+        return verdict(False, what, NO_ANSWER, "Pick a whole number from 1 to 5.")
+    number = whole_number(answer)
+    if isinstance(number, Verdict) or number not in RATING_LABELS:
         return verdict(False, what, f"The quiz takes a whole number from 1 to 5; you gave "
-                       f"{answer!r}.", "Use the number on the button, e.g. 2, not '2' or 2.5.")
+                       f"{answer!r}.", "Use the number on a button, e.g. 2.")
+    answer = number
     label = f"{answer} ({RATING_LABELS[answer]})"
     if answer == 3:
         return verdict(True, what, "3 (Partly) says: I got there, but it was hard. The "
@@ -158,8 +159,8 @@ def check_sm2_intervals(answer, ratings: Sequence[int] = SM2_RATINGS) -> bool:
     """Check the list of SM-2 intervals (days) after each of ``ratings`` for a new card."""
     what = f"SM-2 intervals after ratings {', '.join(map(str, ratings))}"
     expected = sm2_intervals(ratings)
-    if answer is ... or answer is None:  # check_value words the "no answer yet" verdict
-        return check_value(answer, expected, what, "Start with EF = 2.5 and n = 0.")
+    if is_blank(answer):
+        return verdict(False, what, NO_ANSWER, "Start with EF = 2.5 and n = 0.")
     given = _as_ints(answer)
     if given == expected:
         return verdict(True, what, f"{list(expected)} days: the gaps grow as long as you "

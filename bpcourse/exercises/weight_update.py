@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import check_choice, grade, same_value, verdict
+from . import check_choice, choice_key, grade, same_value, verdict
 
 
 # -- Momentum ------------------------------------------------------------------------------
@@ -101,7 +101,7 @@ def check_diverging_lr(answer, *, options: dict[str, float], a: float, b: float)
     what = "the learning rate that diverges"
     if answer is ... or answer is None:
         return check_choice(answer, bad[0], what)  # it words the "no answer yet" verdict
-    key = str(answer).strip().upper()
+    key = (choice_key(answer) or "").upper()
     if key not in options:
         return verdict(False, what, f"You chose {answer!r}.",
                        f"answer with one of the letters {', '.join(options)}.")
@@ -115,3 +115,44 @@ def check_diverging_lr(answer, *, options: dict[str, float], a: float, b: float)
     return verdict(False, what, f"You chose {key} (η = {lr:g}).",
                    f"with η = {lr:g} each step multiplies θ2 by 1 − ηb = {steep:.3g}, which "
                    f"{does}. Divergence needs |1 − ηb| > 1, that is η > 2/b = {2 / b:g}.")
+
+
+# -- learning-rate schedules ---------------------------------------------------------------
+def check_schedule_values(eta_step, eta_cos, *, lr: float, every: int, factor: float, t: int,
+                          total: int, t_cos: int) -> bool:
+    r"""Check two learning rates read off schedules by hand (steps counted from 1).
+
+    ``eta_step`` is ``StepDecay(lr, every, factor)`` at step ``t``:
+    $\eta_0\,\text{factor}^{\lfloor (t-1)/\text{every}\rfloor}$. ``eta_cos`` is
+    ``Cosine(lr, total)`` at step ``t_cos``:
+    $\tfrac12\eta_0\,(1 + \cos(\pi\,(t-1)/(T-1)))$.
+    """
+    drops = (t - 1) // every
+    step_right = lr * factor ** drops
+    step_slips = [
+        (lr * factor ** (t // every), f"steps are counted from 1: steps 1 to {every} use "
+         f"η₀, so the rate first drops at step {every + 1}. The exponent is "
+         "⌊(t − 1)/every⌋."),
+        (lr * factor, f"the rate is multiplied by {factor:g} at every drop, not only at the "
+         "first one: count the drops before this step."),
+    ]
+    if not same_value(eta_step, step_right):
+        return grade(eta_step, step_right, f"η at step {t} of the step decay", step_slips,
+                     "count the drops before step t, ⌊(t − 1)/every⌋, and multiply η₀ by "
+                     "the factor once per drop.")
+    progress = (t_cos - 1) / (total - 1)
+    cos_right = 0.5 * lr * (1 + np.cos(np.pi * progress))
+    cos_slips = [
+        (0.5 * lr * (1 + np.cos(np.pi * t_cos / total)), "steps are counted from 1 and the "
+         f"cosine reaches its end at step T: the progress is (t − 1)/(T − 1) = {progress:g}."),
+        (lr * (1 + np.cos(np.pi * progress)), "the bracket 1 + cos(·) runs from 2 down to 0: "
+         "halve it, so that η starts at η₀."),
+        (0.5 * lr * (1 - np.cos(np.pi * progress)), "the cosine schedule falls: "
+         "η = ½ η₀ (1 + cos(π·progress)), with a plus."),
+        (0.5 * lr * (1 + np.cos(np.deg2rad(np.pi * progress))), "the angle π·progress is in "
+         "radians: NumPy's np.cos and Python's math.cos take radians."),
+    ]
+    return grade(eta_cos, cos_right, f"η at step {t_cos} of the cosine schedule", cos_slips,
+                 "η = ½ η₀ (1 + cos(π (t − 1)/(T − 1))): work out the progress first.",
+                 correct=f"η = {step_right:.4g} on the staircase and {cos_right:.4g} on the "
+                 "cosine.")

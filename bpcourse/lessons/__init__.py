@@ -7,7 +7,7 @@ notebook                lesson module        checks                         deck
 ======================  ===================  =============================  ===================
 00_start_here           start_here           exercises.start_here           backprop-essentials
 01_forward_pass         forward_pass         exercises.forward_pass         forward-pass
-02_chain_rule           (bpcourse.symbolic)  exercises.chain_rule           chain-rule
+02_chain_rule           chain_rule           exercises.chain_rule           chain-rule
 03_backward_pass        backward_pass/       exercises.backward_pass        backward-pass
 04_weight_update        weight_update        exercises.weight_update        weight-update
 05_epochs_and_batches   epochs_and_batches   exercises.epochs_and_batches   epochs-and-batches
@@ -18,10 +18,10 @@ notebook                lesson module        checks                         deck
 
 Tests mirror the package: ``tests/lessons/test_<slug>.py`` and
 ``tests/exercises/test_<slug>.py``.
-Two rows differ on purpose. 02's code is the SymPy package ``bpcourse.symbolic``, which the
-tests and later lessons use as an independent check of the NumPy backward pass, so it is core
-library, not lesson code. 00's deck is the whole course in brief (the pre-course quiz and the
-last review), so it is named for that rather than for the notebook. Deck names are written
+One row differs on purpose: 00's deck is the whole course in brief (the pre-course quiz and
+the last review), so it is named for that rather than for the notebook. (02 also uses the
+SymPy package ``bpcourse.symbolic``, which is core library: the tests use it as an
+independent check of the NumPy backward pass.) Deck names are written
 with hyphens because card ids and progress stores already use them.
 
 Dependencies point one way: notebooks import lessons and exercises, exercises may import
@@ -40,7 +40,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Lesson:
-    """One notebook and the names of its parts (``module`` is ``None`` for 02, see above)."""
+    """One notebook and the names of its parts (``module`` is ``None`` for a notebook that
+    needs nothing beyond the library)."""
 
     number: int
     slug: str
@@ -59,7 +60,7 @@ class Lesson:
 LESSONS: tuple[Lesson, ...] = (
     Lesson(0, "start_here", "bpcourse.lessons.start_here", "backprop-essentials"),
     Lesson(1, "forward_pass", "bpcourse.lessons.forward_pass", "forward-pass"),
-    Lesson(2, "chain_rule", None, "chain-rule"),
+    Lesson(2, "chain_rule", "bpcourse.lessons.chain_rule", "chain-rule"),
     Lesson(3, "backward_pass", "bpcourse.lessons.backward_pass", "backward-pass"),
     Lesson(4, "weight_update", "bpcourse.lessons.weight_update", "weight-update"),
     Lesson(5, "epochs_and_batches", "bpcourse.lessons.epochs_and_batches", "epochs-and-batches"),

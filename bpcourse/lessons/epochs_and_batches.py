@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..mlp import MLP
 from ..optim import SGD
 from ..runs import Settings, cached_run
 from ..train import History, fit
@@ -81,7 +82,7 @@ def total_steps(n: int, batch_size: int, epochs: int, drop_last: bool = False) -
 
 
 # -- runs to compare ------------------------------------------------------------------------
-def compare_batch_sizes(make_net: Callable[[], object], X, Y, epochs: Mapping[int, int],
+def compare_batch_sizes(make_net: Callable[[], MLP], X, Y, epochs: Mapping[int, int],
                         lr: float, loss: str = "mse", seed: int = 0) -> dict[int, History]:
     """``fit`` one fresh ``make_net()`` per batch size (same start, same lr): B -> History.
 
@@ -95,7 +96,7 @@ def compare_batch_sizes(make_net: Callable[[], object], X, Y, epochs: Mapping[in
             for B, E in epochs.items()}
 
 
-def seconds_per_epoch(make_net: Callable[[], object], X, Y, sizes: Sequence[int],
+def seconds_per_epoch(make_net: Callable[[], MLP], X, Y, sizes: Sequence[int],
                       loss: str = "mse", lr: float = 0.1, repeats: int = 3,
                       seed: int = 0) -> dict[int, float]:
     """Wall-clock seconds of one training epoch for each batch size: B -> seconds.

@@ -153,7 +153,11 @@ def plot_softmax(point: SoftmaxPoint, ax=None):
 
     ax = axes_or_new(ax, figsize=(5.0, 3.0))
     k = len(point.probs)
-    bars = ax.bar([f"class {c}" for c in range(k)], point.probs, color="#1f77b4")
+    names = [f"class {c}" for c in range(k)]
+    bars = ax.bar(names, point.probs, color="#1f77b4")
+    # The same ticks the category axis gives, set explicitly: axes that are reused (a live
+    # widget's) reset their scale, which drops the category labels.
+    ax.set_xticks(range(k), names)
     bars[point.target].set_edgecolor("black")
     bars[point.target].set_linewidth(2.5)
     for c, p in enumerate(point.probs):
@@ -162,3 +166,83 @@ def plot_softmax(point: SoftmaxPoint, ax=None):
     ax.set_ylabel("probability")
     ax.set_title(f"T = {point.temperature:g}: loss -log p[{point.target}] = {point.loss:.3f}")
     return ax
+
+
+# -- the notebook's widgets ----------------------------------------------------------------
+def activation_explorer(name: str = "sigmoid", z: float = 2.0):
+    """An activation menu and a z slider above ``plot_activation`` with the point z marked;
+    below, f(z), f'(z) and ``activation_point``'s note on the gradient it passes."""
+    import ipywidgets as widgets
+
+    from ..activations import ACTIVATIONS
+    from ..live import LivePlot
+    from ..plots import plot_activation
+
+    def draw(ax, name: str, z: float) -> str:
+        point = activation_point(name, z)
+        plot_activation(name, ax, z0=z)
+        return (f"f({z:.2f}) = {point.f:.4f}    f'({z:.2f}) = {point.df:.4f}\n"
+                f"{point.note}")
+
+    controls = {
+        "name": widgets.Dropdown(options=list(ACTIVATIONS), value=name, description="f"),
+        "z": widgets.FloatSlider(value=z, min=-6.0, max=6.0, step=0.1, description="z"),
+    }
+    return LivePlot(draw, controls, figsize=(5.5, 3.5), grid=(1, 1),
+                    margins={"left": 0.1, "right": 0.97, "bottom": 0.14, "top": 0.91})
+
+
+def tiny_explorer(x0: float = 1.0, x1: float = 2.0, w1_00: float = 0.8, w2_00: float = 1.5,
+                  activation: str = "sigmoid"):
+    """Sliders for the two inputs and two weights of ``tiny_net`` and a hidden-activation
+    menu above ``draw_network`` of that pass (values and weights written on it); below,
+    ``TinyPass.summary``."""
+    import ipywidgets as widgets
+
+    from ..live import LivePlot
+    from ..plots import draw_network
+
+    def draw(ax, x0: float, x1: float, w1_00: float, w2_00: float, activation: str) -> str:
+        p = tiny_forward(x0, x1, w1_00, w2_00, activation)
+        draw_network(p.net, ax=ax, show_values=True, X=p.X, show_weights=True,
+                     title=f"output y_hat = {p.y_hat:.3f}")
+        return p.summary()
+
+    slider = dict(min=-5.0, max=5.0, step=0.1, continuous_update=False)
+    controls = {
+        "x0": widgets.FloatSlider(value=x0, description="x0", **slider),
+        "x1": widgets.FloatSlider(value=x1, description="x1", **slider),
+        "w1_00": widgets.FloatSlider(value=w1_00, description="W1[0,0]", **slider),
+        "w2_00": widgets.FloatSlider(value=w2_00, description="W2[0,0]", **slider),
+        "activation": widgets.Dropdown(
+            options=["sigmoid", "tanh", "relu", "leaky_relu", "identity"], value=activation,
+            description="hidden f"),
+    }
+    return LivePlot(draw, controls, figsize=(8, 4.2), grid=(1, 1),
+                    rows=[["x0", "x1"], ["w1_00", "w2_00"], ["activation"]],
+                    margins={"left": 0.02, "right": 0.98, "bottom": 0.02, "top": 0.92})
+
+
+def softmax_explorer(logits=(2.0, 1.0, -1.0), temperature: float = 1.0, target: int = 0):
+    """Three logit sliders, a temperature (log) slider and a target menu above
+    ``plot_softmax`` of ``softmax_point``."""
+    import ipywidgets as widgets
+
+    from ..live import LivePlot
+
+    def draw(ax, z0: float, z1: float, z2: float, T: float, target: int) -> None:
+        plot_softmax(softmax_point([z0, z1, z2], temperature=T, target=target), ax)
+
+    logit = dict(min=-5.0, max=5.0, step=0.1)
+    z0, z1, z2 = (float(v) for v in logits)
+    controls = {
+        "z0": widgets.FloatSlider(value=z0, description="z0", **logit),
+        "z1": widgets.FloatSlider(value=z1, description="z1", **logit),
+        "z2": widgets.FloatSlider(value=z2, description="z2", **logit),
+        "T": widgets.FloatLogSlider(value=temperature, base=10, min=-1.5, max=1.5, step=0.05,
+                                    description="T"),
+        "target": widgets.Dropdown(options=[0, 1, 2], value=target, description="target"),
+    }
+    return LivePlot(draw, controls, figsize=(5.5, 3.2), grid=(1, 1),
+                    rows=[["z0", "z1", "z2"], ["T", "target"]],
+                    margins={"left": 0.12, "right": 0.97, "bottom": 0.1, "top": 0.9})

@@ -42,13 +42,13 @@ def spiral_split(**overrides) -> Split:
 def per_class_subset(X, y, n_per_class: int) -> tuple[np.ndarray, np.ndarray]:
     """The first ``n_per_class`` rows of each class, classes in order: a tiny, balanced set."""
     X, y = np.asarray(X), np.asarray(y)
-    rows = []
+    per_class = []
     for c in np.unique(y):
         of_c = np.flatnonzero(y == c)
         if len(of_c) < n_per_class:
             raise ValueError(f"class {c} has only {len(of_c)} rows, asked for {n_per_class}")
-        rows.append(of_c[:n_per_class])
-    rows = np.concatenate(rows)
+        per_class.append(of_c[:n_per_class])
+    rows = np.concatenate(per_class)
     return X[rows], y[rows]
 
 
@@ -155,6 +155,9 @@ def draw_clinic(runs: Mapping[str, Run], data_of: Mapping[str, Split], resolutio
 
 
 # -- the notebook's widgets ------------------------------------------------------------
+#: Grid side of the live views' decision regions (draw_run's default is 120): less than
+#: half the forward passes, and the same picture at the widget's size.
+LIVE_RESOLUTION = 80
 #: Fixed margins for the three ``draw_run`` panels on a 15 x 4 inch figure.
 RUN_MARGINS = {"left": 0.04, "right": 0.99, "bottom": 0.13, "top": 0.91, "wspace": 0.22}
 
@@ -173,7 +176,7 @@ def replay_explorer(run: Run, X, y):
     widgets.jslink((player, "value"), (slider, "value"))
 
     def draw(axes, epoch: int) -> None:
-        draw_run(run, X, y, axes=axes, epoch=epoch,
+        draw_run(run, X, y, axes=axes, epoch=epoch, resolution=LIVE_RESOLUTION,
                  title=f"decision regions after epoch {epoch}")
 
     live = LivePlot(draw, {"epoch": slider}, figsize=(15, 4), grid=(1, 3),
@@ -185,16 +188,18 @@ def replay_explorer(run: Run, X, y):
 def console(X, y):
     """The training console: width, depth, activation, init, Adam's learning rate and λ
     above ``draw_run`` of the (cached) ``console_run`` for those knobs, regions over
-    ``X, y``."""
+    ``X, y``; the log axes widened to whole blocks of three decades."""
     import ipywidgets as widgets
 
-    from ..live import LivePlot
+    from ..live import LivePlot, snap_log_limits
 
     def draw(axes, width: int, depth: int, activation: str, init: str, lr: float,
              l2: float) -> None:
         run = console_run(width, depth, activation, lr, l2, init)
-        draw_run(run, X, y, axes=axes, title=f"{run.net.sizes}, {activation}, "
-                                             f"{run.net.init} init")
+        draw_run(run, X, y, axes=axes, resolution=LIVE_RESOLUTION,
+                 title=f"{run.net.sizes}, {activation}, {run.net.init} init")
+        for ax in axes[1:]:  # whole blocks of decades: runs of similar settings share a frame
+            snap_log_limits(ax)
 
     knobs = {
         "width": widgets.Dropdown(options=[4, 8, 16, 32, 64], value=32, description="width"),

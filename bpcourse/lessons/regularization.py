@@ -156,12 +156,13 @@ def draw_early_stopping(history: History, patience: int, ax=None):
     return ax
 
 
-def draw_setting(r: Run, reference: Run | None = None, axes=None):
+def draw_setting(r: Run, reference: Run | None = None, axes=None, resolution: int = 120):
     """Loss curves, decision regions over the training points and the weight histogram of
     one run (``bpcourse.runs.draw_run`` with ``PANELS``), on fixed axis limits so pictures
     of different settings compare at a glance. ``reference`` (usually the unregularised
     run) is drawn in grey behind; a dotted line marks the epoch of lowest validation loss.
-    Returns the three Axes."""
+    ``resolution`` is the side of the grid the regions are computed on. Returns the three
+    Axes."""
     from ..runs import draw_run
 
     (X, y), _ = make_data()
@@ -170,12 +171,16 @@ def draw_setting(r: Run, reference: Run | None = None, axes=None):
         import matplotlib.pyplot as plt
         _, axes = plt.subplots(1, 3, figsize=(14, 4))
     return draw_run(r, X, y, PANELS, axes, reference=reference, log=False, step_loss=False,
+                    resolution=resolution,
                     ylim=(0.0, 1.5), loss_title=f"Loss ({name})",
                     title=f"Regions, training points ({name})",
                     reference_label="no regularisation")
 
 
 # -- the notebook's widgets -----------------------------------------------------------------
+#: Grid side of the live views' decision regions: coarser than the static 120, less than
+#: half the forward passes, and the same picture at the widget's size.
+LIVE_RESOLUTION = 80
 #: Fixed margins for the three panels of ``draw_setting`` on a 14 x 4 inch figure.
 SETTING_MARGINS = {"left": 0.05, "right": 0.98, "bottom": 0.13, "top": 0.92, "wspace": 0.22}
 
@@ -191,7 +196,8 @@ def _setting_explorer(knob: str, grid: Sequence[float], value: float, label: str
                                      continuous_update=False)
 
     def draw(axes, setting: float) -> None:
-        draw_setting(run(**{knob: setting}), reference, axes)
+        chosen = run(l2=setting) if knob == "l2" else run(dropout=setting)
+        draw_setting(chosen, reference, axes, resolution=LIVE_RESOLUTION)
 
     return LivePlot(draw, {"setting": slider}, figsize=(14, 4), grid=(1, 3),
                     margins=SETTING_MARGINS)
@@ -221,3 +227,58 @@ def patience_explorer(history: History):
                                continuous_update=False)
     return LivePlot(draw, {"patience": slider}, figsize=(7, 3.5), grid=(1, 1),
                     margins={"left": 0.09, "right": 0.97, "bottom": 0.14, "top": 0.9})
+
+
+# -- data augmentation ---------------------------------------------------------------------
+def augment(X: np.ndarray, y: np.ndarray, sigma: float, copies: int,
+            rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """The training points followed by ``copies`` jittered copies of each: every copy moved by
+    fresh Gaussian noise of standard deviation ``sigma``, its label kept.
+
+    A copy says "a point this close to a training point has the same class", which is what
+    a smooth boundary assumes; the net can no longer fence off one point with a tiny island.
+    Call it again every epoch, so the net never sees the same jitter twice.
+
+    Shapes: X (N, d), y (N,) -> X_aug (N * (1 + copies), d), y_aug (N * (1 + copies),).
+    """
+    X, y = np.asarray(X, dtype=float), np.asarray(y)
+    if X.ndim != 2 or y.shape != (len(X),):
+        raise ValueError(f"augment needs X of shape (N, d) and y of shape (N,), got "
+                         f"{X.shape} and {y.shape}")
+    if isinstance(copies, bool) or not isinstance(copies, (int, np.integer)) or copies < 0:
+        raise ValueError(f"copies must be a whole number >= 0, got {copies!r}")
+    if not (np.isfinite(sigma) and sigma >= 0):
+        raise ValueError(f"sigma must be a finite number >= 0, got {sigma!r}")
+    jitter = rng.normal(0.0, sigma, size=(int(copies), *X.shape))
+    X_aug = np.concatenate([X, (X[None] + jitter).reshape(-1, X.shape[1])])
+    return X_aug, np.tile(y, int(copies) + 1)
+
+
+def augmented_run(sigma: float, copies: int = 4, settings: Settings = DEFAULT,
+                  seed: int = 0) -> History:
+    """Train ``settings``' net on ``make_data()`` with fresh ``augment`` copies every epoch.
+
+    Full batch, as ``run``: each epoch is one optimiser step on the training points and
+    their jittered copies. The recorded losses and accuracies are measured on the original
+    training points and on the validation set (eval mode), so they compare with ``run``'s.
+    """
+    from ..train import accuracy
+
+    (X, y), (X_val, y_val) = make_data()
+    net, optimizer = settings.make_net(X.shape[1], 2), settings.make_optimizer()
+    rng = np.random.default_rng(seed)
+    history = History()
+    for _ in range(settings.epochs):
+        X_aug, y_aug = augment(X, y, sigma, copies, rng)
+        net.train()
+        value, grads = net.loss_and_gradients(X_aug, y_aug, loss=LOSS, l2=settings.l2,
+                                              l1=settings.l1)
+        optimizer.step(net.params, grads)
+        history.step_loss.append(value)
+        history.steps += 1
+        net.eval()
+        history.train_loss.append(net.loss(X, y, loss=LOSS))
+        history.val_loss.append(net.loss(X_val, y_val, loss=LOSS))
+        history.train_acc.append(accuracy(net, X, y))
+        history.val_acc.append(accuracy(net, X_val, y_val))
+    return history

@@ -9,13 +9,16 @@ browser; the notebook only wires it to ipywidgets. matplotlib is imported (throu
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+import os
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from fractions import Fraction
 
-from ..flashcards import Deck, ReviewStore, deck_stats, load_deck
+from ..flashcards import Deck, ReviewStore, deck_stats, load_deck, load_decks
+from ..flashcards.deck import deck_paths
 from ..flashcards.markup import to_html
+from ..flashcards.preview import interval_preview
 from ..flashcards.ratings import RATING_COLOURS, RATING_LABELS, RATINGS
 from ..flashcards.schedulers import Scheduler
 from ..flashcards.timefmt import format_interval
@@ -64,12 +67,10 @@ def button_labels(
     scheduler: Scheduler, state=None, now: datetime = START, card_id: str = "example"
 ) -> list[str]:
     """The five rating buttons as the quiz shows them after "Show answer": each with the
-    interval that rating would give the card in ``state`` (None: a new card) at ``now``."""
-    return [
-        f"{rating_label(r)} · "
-        f"{format_interval(scheduler.review(state, r, now, card_id=card_id).due - now)}"
-        for r in RATINGS
-    ]
+    interval that rating would give the card in ``state`` (None: a new card) at ``now``,
+    or the next three when the next alone cannot tell the ratings apart (SM-2)."""
+    preview = interval_preview(scheduler, state, now, card_id=card_id)
+    return [f"{rating_label(r)} · {preview.labels[r]}" for r in RATINGS]
 
 
 def _cell(text: str, header: bool = False) -> str:
@@ -166,3 +167,136 @@ def deck_overview_html(
         f"<p><b>First card</b></p>{to_html(card.front)}"
         f"<p><b>Answer</b></p>{to_html(card.back)}"
     )
+
+
+# -- the widgets ------------------------------------------------------------------------
+def spacing_explorer(ratings: Sequence[int] = (4, 4, 2, 4, 4)):
+    """Five rating menus (one per review of a card) above ``plot_spacing`` of SM-2 and
+    FSRS (no fuzz) given those ratings, with ``spacing_table_html`` below."""
+    import ipywidgets as widgets
+
+    from ..flashcards import FSRS, SM2
+    from ..flashcards.widget import rating_text
+    from ..live import LivePlot
+
+    if len(ratings) != 5:
+        raise ValueError(f"give five ratings, one per review; got {len(ratings)}")
+    options = [(rating_text(r), r) for r in RATINGS]
+    pickers = {f"r{k}": widgets.Dropdown(options=options, value=value,
+                                         description=f"review {k}",
+                                         layout=widgets.Layout(width="220px"))
+               for k, value in enumerate(ratings, start=1)}
+
+    def draw(ax, **chosen: int) -> str:
+        given = [chosen[f"r{k}"] for k in range(1, 6)]
+        runs = {"SM-2": space_reviews(given, SM2()),
+                "FSRS": space_reviews(given, FSRS(fuzz=False))}
+        plot_spacing(runs, ax)
+        return spacing_table_html(runs)
+
+    return LivePlot(draw, pickers, figsize=(9, 2.7), grid=(1, 1), text_is_html=True,
+                    rows=[["r1", "r2", "r3"], ["r4", "r5"]],
+                    margins={"left": 0.07, "right": 0.98, "bottom": 0.2, "top": 0.96})
+
+
+# -- the progress dashboard ------------------------------------------------------------
+#: The parsed decks, with the (path, mtime, size) of every file they came from.
+_DECK_CACHE: dict[str | None, tuple[tuple, list[Deck]]] = {}
+
+
+def shipped_decks(directory: str | os.PathLike | None = None) -> list[Deck]:
+    """The decks of ``directory`` (default: the shipped decks), parsed once and parsed
+    again only when a deck file is added, removed or changed (by mtime and size), so a
+    dashboard refresh does not re-read unchanged YAML. Raises DeckError as
+    ``load_decks`` does."""
+    paths = deck_paths(directory)
+    stamp = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in paths)
+    key = None if directory is None else os.fspath(directory)
+    cached = _DECK_CACHE.get(key)
+    if cached is not None and cached[0] == stamp:
+        return list(cached[1])
+    decks = list(load_decks(directory).values())
+    _DECK_CACHE[key] = (stamp, decks)
+    return list(decks)
+
+
+def nice_ceiling(value: float) -> float:
+    """The smallest of 1, 2, 5, 10, 20, 50, ... that is at least ``value`` (and 1 for
+    anything up to 1): an axis top that stays put while counts grow a little."""
+    top = 1.0
+    while top < value:
+        for step in (2.0, 2.5, 2.0):  # 1 -> 2 -> 5 -> 10
+            top *= step
+            if top >= value:
+                break
+    return top
+
+
+#: The least top of the dashboard's count axes: a new learner's first reviews (and an
+#: empty forecast) fit without the scale changing at every one.
+DASHBOARD_MIN_TOP = 5.0
+#: Fixed margins of the dashboard's two panels on draw_stats's 10 x 3.6 inch figure.
+DASHBOARD_MARGINS: dict[str, float] = {"left": 0.06, "right": 0.99, "bottom": 0.16,
+                                       "top": 0.91, "wspace": 0.12}
+
+
+def dashboard(store: ReviewStore | None = None, directory: str | os.PathLike | None = None,
+              clock: Callable[[], datetime] | None = None):
+    """A "Refresh dashboard" button above the stats table and figure of every deck
+    (``deck_stats``, ``draw_stats``), from ``store`` (default: the learner's).
+
+    Each click reads the store again; the decks are re-read only if their files changed
+    (``shipped_decks``), and the figure is drawn again only if the numbers it shows
+    changed. It is drawn with fixed margins instead of draw_stats's constrained layout,
+    which costs as much as the drawing itself, and from kept frame pixels when its axes
+    are as before (``bpcourse.live.FrameStore``). The widget's ``refreshes`` counts clicks
+    and ``redraws`` the figures drawn.
+    """
+    import ipywidgets as widgets
+    from matplotlib.gridspec import GridSpec
+
+    from ..flashcards.plot import draw_stats
+    from ..flashcards.stats import review_history
+    from ..flashcards.store import shared_store
+    from ..live import FrameStore
+
+    clock = clock or (lambda: datetime.now(timezone.utc))
+    button = widgets.Button(description="Refresh dashboard", icon="refresh",
+                            button_style="info", layout=widgets.Layout(width="180px"))
+    when = widgets.HTML()
+    table = widgets.HTML()
+    image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%", height="auto"))
+    box = widgets.VBox([button, when, table, image])
+    box.refreshes, box.redraws = 0, 0
+    shown: list[object] = [None]
+    frames = FrameStore()
+
+    def refresh(_button=None) -> None:
+        now = clock()
+        reviews = store if store is not None else shared_store()
+        report = deck_stats(shipped_decks(directory), store=reviews, now=now)
+        history = review_history(reviews, now)
+        when.value = f"Updated at {now.astimezone():%H:%M:%S}."
+        table.value = report._repr_html_()
+        numbers = (report.decks, report.total, tuple(map(tuple, history.values())))
+        if numbers != shown[0]:
+            figure = draw_stats(report, history)
+            figure.set_layout_engine("none")
+            for ax in figure.axes[:2]:  # a few reviews more keep the scale, and the frame
+                ax.set_ylim(0, nice_ceiling(max(ax.get_ylim()[1], DASHBOARD_MIN_TOP)))
+            cells = GridSpec(1, 2, left=DASHBOARD_MARGINS["left"],
+                             right=DASHBOARD_MARGINS["right"],
+                             bottom=DASHBOARD_MARGINS["bottom"], top=DASHBOARD_MARGINS["top"],
+                             wspace=DASHBOARD_MARGINS["wspace"])
+            for k, ax in enumerate(figure.axes[:2]):
+                ax.set_position(cells[k].get_position(figure))
+            figure.set_dpi(80)
+            image.value = frames.render(figure)
+            shown[0] = numbers
+            box.redraws += 1
+        box.refreshes += 1
+
+    button.on_click(refresh)
+    box.refresh = refresh
+    refresh()
+    return box

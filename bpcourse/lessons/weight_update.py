@@ -353,19 +353,9 @@ def _contour_levels(surface: Surface, n: int = 16) -> np.ndarray:
     return surface.f_min + np.logspace(lo, hi, n)
 
 
-def plot_surface(surface: str | Surface, ax=None, trajectories=None, title: str | None = None,
-                 resolution: int = 200):
-    """Contour plot of the surface with its minima (stars) and optional optimiser paths.
-
-    ``trajectories`` maps a label to a path from ``trajectory`` (or is a single path).
-    Each path is drawn as a line of dots from a circle at its start; a diverged path ends
-    in a red cross at its last sane point and says "(diverged)" in the legend.
-    Returns the axes.
-    """
-    from ..plots import axes_or_new
-
+def draw_contours(surface: str | Surface, ax, resolution: int = 200) -> None:
+    """The surface's filled contours, their lines and its minima (stars) on ``ax``."""
     surface = get_surface(surface)
-    ax = axes_or_new(ax, figsize=(6, 4.5))
     x, y = np.meshgrid(np.linspace(*surface.xlim, resolution),
                        np.linspace(*surface.ylim, resolution))
     levels = _contour_levels(surface)
@@ -375,6 +365,24 @@ def plot_surface(surface: str | Surface, ax=None, trajectories=None, title: str 
     for m in surface.minima:
         ax.plot(*m, marker="*", markersize=14, color="gold", markeredgecolor="black",
                 linestyle="none", zorder=5)
+
+
+def plot_surface(surface: str | Surface, ax=None, trajectories=None, title: str | None = None,
+                 resolution: int = 200, contours: bool = True):
+    """Contour plot of the surface with its minima (stars) and optional optimiser paths.
+
+    ``trajectories`` maps a label to a path from ``trajectory`` (or is a single path).
+    Each path is drawn as a line of dots from a circle at its start; a diverged path ends
+    in a red cross at its last sane point and says "(diverged)" in the legend.
+    ``contours=False`` leaves out ``draw_contours``, for axes that already show them.
+    Returns the axes.
+    """
+    from ..plots import axes_or_new
+
+    surface = get_surface(surface)
+    ax = axes_or_new(ax, figsize=(6, 4.5))
+    if contours:
+        draw_contours(surface, ax, resolution)
     if isinstance(trajectories, np.ndarray):
         trajectories = {"path": trajectories}
     for label, path in (trajectories or {}).items():
@@ -414,7 +422,7 @@ def plot_losses(surface: str | Surface, trajectories: dict[str, np.ndarray], ax=
 
 
 def learning_rate_demo(surface: str | Surface, lr: float, steps: int = 30, start=None,
-                       axes=None) -> str:
+                       axes=None, contours: bool = True) -> str:
     """Plain gradient descent at learning rate ``lr``: the path and its loss, labelled.
 
     Draws onto two axes (made if not given) and returns the label from ``classify_run``,
@@ -428,14 +436,15 @@ def learning_rate_demo(surface: str | Surface, lr: float, steps: int = 30, start
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(11, 4))
     plot_surface(surface, axes[0], {f"η = {lr:.3g}": path},
-                 title=f"η = {lr:.3g}: {label}")
+                 title=f"η = {lr:.3g}: {label}", contours=contours)
     axes[0].title.set_color("red" if label == "diverged" else "black")
     plot_losses(surface, {f"η = {lr:.3g}": path}, axes[1])
     return label
 
 
 def optimizer_demo(surface: str | Surface, steps: int = 50, lrs: dict[str, float] | None = None,
-                   start=None, axes=None) -> dict[str, tuple[np.ndarray, Optimizer]]:
+                   start=None, axes=None,
+                   contours: bool = True) -> dict[str, tuple[np.ndarray, Optimizer]]:
     """The four optimisers from one start: paths on the surface and their losses side by side.
 
     Returns the runs from ``compare_optimizers`` so their final state can be inspected.
@@ -447,7 +456,7 @@ def optimizer_demo(surface: str | Surface, steps: int = 50, lrs: dict[str, float
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(11, 4))
     paths = {f"{name} η={opt.lr:.3g}": path for name, (path, opt) in runs.items()}
-    plot_surface(surface, axes[0], paths)
+    plot_surface(surface, axes[0], paths, contours=contours)
     plot_losses(surface, paths, axes[1])
     return runs
 
@@ -455,6 +464,37 @@ def optimizer_demo(surface: str | Surface, steps: int = 50, lrs: dict[str, float
 # -- the notebook's widgets --------------------------------------------------------------
 #: Fixed margins for two side-by-side panels on an 11 x 4 inch figure.
 PAIR_MARGINS = {"left": 0.07, "right": 0.98, "bottom": 0.13, "top": 0.91, "wspace": 0.25}
+#: Contour grid of the live views: coarser than the static plots' 200, a sixth of the work.
+LIVE_RESOLUTION = 80
+
+
+def loss_window(surface: str | Surface, steps: int) -> tuple[tuple[float, float],
+                                                                tuple[float, float]]:
+    r"""Fixed limits of a live loss panel: steps 0 to ``steps``; gaps $L - L_{min}$ from
+    1e-10 (converged, for the picture) to 1000 times the gap at the start (a run past
+    that is diverging, and is labelled so). Fixed limits keep the panel's frame, so a
+    redraw draws only the curves."""
+    surface = get_surface(surface)
+    start_gap = float(losses(surface, np.array([surface.start]))[0])
+    return (0.0, float(steps)), (1e-10, 1e3 * max(start_gap, 1e-6))
+
+
+def _fix_loss_window(ax, surface: str | Surface, steps: int) -> None:
+    """Fixed limits, and plain decade ticks ("1e-4"): matplotlib's default log labels are
+    mathtext, which is slow to lay out each time a new surface brings new ones."""
+    from matplotlib.ticker import NullLocator
+
+    xlim, ylim = loss_window(surface, steps)
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    top = int(np.floor(np.log10(ylim[1])))
+    decades = range(-10, top + 1, 3)
+    ax.set_yticks([10.0 ** k for k in decades], [f"1e{k}" for k in decades])
+    ax.yaxis.set_minor_locator(NullLocator())
+
+
+def _backdrop(axes, surface: str | Surface) -> None:
+    draw_contours(surface, axes[0], LIVE_RESOLUTION)
 
 
 def learning_rate_explorer(surface: str | Surface = "bowl"):
@@ -464,7 +504,8 @@ def learning_rate_explorer(surface: str | Surface = "bowl"):
     from ..live import LivePlot
 
     def draw(axes, eta: float, steps: int) -> None:
-        learning_rate_demo(surface, eta, steps=steps, axes=axes)
+        learning_rate_demo(surface, eta, steps=steps, axes=axes, contours=False)
+        _fix_loss_window(axes[1], surface, steps)
 
     controls = {
         "eta": widgets.FloatLogSlider(value=0.05, base=10, min=-3, max=-0.4, step=0.02,
@@ -472,7 +513,8 @@ def learning_rate_explorer(surface: str | Surface = "bowl"):
         "steps": widgets.IntSlider(value=30, min=5, max=100, step=5, description="steps",
                                    continuous_update=False),
     }
-    return LivePlot(draw, controls, figsize=(11, 4), grid=(1, 2), margins=PAIR_MARGINS)
+    return LivePlot(draw, controls, figsize=(11, 4), grid=(1, 2), margins=PAIR_MARGINS,
+                    backdrop=lambda axes: _backdrop(axes, surface))
 
 
 def optimizer_explorer(surface: str = "ravine"):
@@ -484,7 +526,8 @@ def optimizer_explorer(surface: str = "ravine"):
     from ..live import LivePlot
 
     def draw(axes, surface: str, steps: int, **lrs: float) -> str:
-        runs = optimizer_demo(surface, steps=steps, lrs=lrs, axes=axes)
+        runs = optimizer_demo(surface, steps=steps, lrs=lrs, axes=axes, contours=False)
+        _fix_loss_window(axes[1], surface, steps)
         lines = []
         for name, (path, opt) in runs.items():
             status = "diverged" if diverged(path) else f"θ = {path[-1]}"
@@ -504,7 +547,8 @@ def optimizer_explorer(surface: str = "ravine"):
                 **lr_sliders}
     names = list(OPTIMIZERS)
     live = LivePlot(draw, controls, figsize=(11, 4), grid=(1, 2), margins=PAIR_MARGINS,
-                    rows=[["surface", "steps"], names[:2], names[2:]])
+                    rows=[["surface", "steps"], names[:2], names[2:]],
+                    backdrop=_backdrop, backdrop_keys=["surface"])
     # The menu's own change and the four rates it loads are one change: one redraw.
     menu.unobserve(live._changed, names="value")
 

@@ -287,13 +287,8 @@ def _rows(graph: ComputationGraph, cols: list[int]) -> list[float]:
     return row
 
 
-def draw_graph(graph: ComputationGraph, ax=None, title: str | None = None):
-    """Boxes left to right from the leaves to the output, each showing the node's label,
-    forward value and gradient; arrows follow the forward pass. Inputs and parameters
-    are blue, operations orange, the output green. Returns the Axes."""
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import FancyBboxPatch
-
+def _placement(graph: ComputationGraph):
+    """Where each node's box goes, the axis limits, and the inches per unit (``scale``)."""
     cols = graph.layers()
     rows = _rows(graph, cols)
     c0 = min(cols)
@@ -304,29 +299,97 @@ def draw_graph(graph: ComputationGraph, ax=None, title: str | None = None):
     width, height = x_lim[1] - x_lim[0], y_lim[1] - y_lim[0]
     # about 0.8 inch per unit, shrunk together with the font when the graph is large
     scale = min(0.8, 16 / width, 11 / max(height, 1))
+    return xy, x_lim, y_lim, scale
+
+
+def graph_figsize(graph: ComputationGraph) -> tuple[float, float]:
+    """The figure size ``draw_graph`` gives ``graph`` when it makes the figure."""
+    _, x_lim, y_lim, scale = _placement(graph)
+    width, height = x_lim[1] - x_lim[0], y_lim[1] - y_lim[0]
+    return width * scale, max(height * scale, 1.2)
+
+
+def draw_graph(graph: ComputationGraph, ax=None, title: str | None = None,
+               parts: str = "all"):
+    """Boxes left to right from the leaves to the output, each showing the node's label,
+    forward value and gradient; arrows follow the forward pass. Inputs and parameters
+    are blue, operations orange, the output green. Returns the Axes.
+
+    ``parts="structure"`` draws only what does not depend on the values (arrows, boxes,
+    labels, limits), ``parts="values"`` only the values, gradients and title: a live view
+    draws the structure once and the values on each change.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import FancyBboxPatch
+
+    if parts not in ("all", "structure", "values"):
+        raise ValueError(f"parts must be 'all', 'structure' or 'values', got {parts!r}")
+    xy, x_lim, y_lim, scale = _placement(graph)
     if ax is None:
-        _, ax = plt.subplots(figsize=(width * scale, max(height * scale, 1.2)))
+        _, ax = plt.subplots(figsize=graph_figsize(graph))
     font = 9.5 * scale
-    for n, node in enumerate(graph.nodes):
-        for c in node.children:
-            ax.annotate("", xy=(xy[n][0] - BOX_W / 2, xy[n][1]),
-                        xytext=(xy[c][0] + BOX_W / 2, xy[c][1]),
-                        arrowprops=dict(arrowstyle="-|>", color="0.5", lw=0.7,
-                                        shrinkA=0, shrinkB=1, mutation_scale=8))
+    structure, values = parts in ("all", "structure"), parts in ("all", "values")
+    if structure:
+        for n, node in enumerate(graph.nodes):
+            for c in node.children:
+                ax.annotate("", xy=(xy[n][0] - BOX_W / 2, xy[n][1]),
+                            xytext=(xy[c][0] + BOX_W / 2, xy[c][1]),
+                            arrowprops=dict(arrowstyle="-|>", color="0.5", lw=0.7,
+                                            shrinkA=0, shrinkB=1, mutation_scale=8))
     last = len(graph.nodes) - 1
     for n, node in enumerate(graph.nodes):
         colour = "#d5f0d5" if n == last else ("#dbe9f6" if node.is_leaf else "#fde9c9")
         x, y = xy[n]
-        ax.add_patch(FancyBboxPatch((x - BOX_W / 2, y - BOX_H / 2), BOX_W, BOX_H,
-                                    boxstyle="round,pad=0,rounding_size=0.08",
-                                    fc=colour, ec="0.35", lw=0.7))
-        ax.text(x, y + BOX_H / 4, f"${node.label}$", ha="center", va="center",
-                fontsize=font)
-        ax.text(x, y - BOX_H / 6, f"value {node.value:.4g}\ngrad {node.grad:.4g}",
-                ha="center", va="center", fontsize=font * 0.9, linespacing=1.2)
-    ax.set_xlim(*x_lim)
-    ax.set_ylim(*y_lim)
-    ax.axis("off")
-    if title:
+        if structure:
+            ax.add_patch(FancyBboxPatch((x - BOX_W / 2, y - BOX_H / 2), BOX_W, BOX_H,
+                                        boxstyle="round,pad=0,rounding_size=0.08",
+                                        fc=colour, ec="0.35", lw=0.7))
+            ax.text(x, y + BOX_H / 4, f"${node.label}$", ha="center", va="center",
+                    fontsize=font)
+        if values:
+            ax.text(x, y - BOX_H / 6, f"value {node.value:.4g}\ngrad {node.grad:.4g}",
+                    ha="center", va="center", fontsize=font * 0.9, linespacing=1.2)
+    if structure:
+        ax.set_xlim(*x_lim)
+        ax.set_ylim(*y_lim)
+        ax.axis("off")
+    if title and values:
         ax.set_title(title, fontsize=10)
     return ax
+
+
+def graph_explorer(expr: sp.Expr, sliders: Mapping, fixed: Mapping | None = None):
+    """A live ``draw_graph`` of ``ComputationGraph.from_expr(expr, values)``: one slider
+    per symbol in ``sliders`` (symbol -> ipywidgets slider), the other symbols at their
+    ``fixed`` values. The boxes are drawn once; each change redraws the values, the
+    gradients and a title with L and dL/d(symbol) for each slider's symbol."""
+    from ..live import LivePlot
+
+    fixed = dict(fixed or {})
+    symbols = {str(s): s for s in sliders}
+
+    def graph_at(values: Mapping[str, float]) -> ComputationGraph:
+        return ComputationGraph.from_expr(expr, {**fixed, **{symbols[k]: v
+                                                             for k, v in values.items()}})
+
+    def limits(ax) -> None:  # the structure's limits, set again after each emptying
+        _, x_lim, y_lim, _ = _placement(first)
+        ax.set_xlim(*x_lim)
+        ax.set_ylim(*y_lim)
+
+    def backdrop(ax) -> None:
+        draw_graph(first, ax, parts="structure")
+
+    def draw(ax, **values: float) -> None:
+        g = graph_at(values)
+        grads = ",  ".join(f"dL/d{k} = {g.grad(s):.4g}" for k, s in symbols.items())
+        limits(ax)
+        draw_graph(g, ax, title=f"L = {g.value:.4f},  {grads}", parts="values")
+
+    controls = {str(s): slider for s, slider in sliders.items()}
+    first = graph_at({k: c.value for k, c in controls.items()})
+    width, height = graph_figsize(first)
+    return LivePlot(draw, controls, figsize=(width, height + 0.35), grid=(1, 1),
+                    backdrop=backdrop,
+                    margins={"left": 0.0, "right": 1.0, "bottom": 0.0,
+                             "top": height / (height + 0.35)})

@@ -158,3 +158,32 @@ def test_make_optimizer_by_name():
     assert isinstance(opt, optim.Momentum) and (opt.lr, opt.beta) == (0.5, 0.8)
     with pytest.raises(ValueError, match="unknown optimiser 'adam'; valid names: SGD"):
         make_optimizer("adam", 0.1)
+
+
+# -- float16 networks keep the optimiser state in float32 (issue 10) -----------------------
+@pytest.mark.parametrize("name", ["Adam", "RMSprop"])
+def test_a_float16_net_trains_with_adam_and_rmsprop(name):
+    # In float16, eps = 1e-8 is 0 and g**2 underflows for |g| < 2.4e-4, so with float16
+    # state the step m / sqrt(v) was inf by step 2 and fit blamed the learning rate.
+    from bpcourse import MLP
+    from bpcourse.train import fit
+
+    X, y = np.linspace(-1, 1, 32)[:, None], np.linspace(-1, 1, 32)[:, None] * 1e-3
+    net = MLP([1, 4, 1], activation="tanh", dtype=np.float16, seed=0)
+    opt = optim.make_optimizer(name, 1e-3)
+    history = fit(net, X, y, optimizer=opt, epochs=5, batch_size=8, progress=False)
+    assert all(np.isfinite(history.train_loss))
+    assert all(p.dtype == np.float16 for p in net.params.values())
+    slot = "m" if name == "Adam" else "s"
+    assert opt.state[slot]["W1"].dtype == np.float32
+
+
+def test_float16_state_really_avoids_the_underflow():
+    # An independent check of the arithmetic: float16 cannot hold eps or a small g**2.
+    assert np.float16(1e-8) == 0 and np.float16(1e-4) ** 2 == 0
+    p = np.zeros(1, dtype=np.float16)
+    opt = optim.Adam(0.01)
+    for _ in range(3):
+        opt.step({"w": p}, {"w": np.full(1, 1e-4, dtype=np.float16)})
+    # Adam's first steps are about -lr each, whatever the gradient's size.
+    assert np.isfinite(p).all() and abs(float(p[0]) + 0.03) < 1e-3

@@ -191,3 +191,73 @@ def test_check_bug_location(capsys):
     assert run(capsys, bp.check_bug_location, "c")[0]
     ok, out = run(capsys, bp.check_bug_location, "b")
     assert not ok and "dW2 and db2 are built from δ2" in out
+
+
+# -- exercise: the backward pass as a loop ------------------------------------------------------
+def loop_with(step=None, layers=None):
+    """A learner's loop with one slip: ``step(delta, params, cache, l, fprime)`` goes down a
+    layer; ``layers(L)`` lists the layers visited."""
+    def backward_loop(params, cache, Y, fprime):
+        L = len(params) // 2
+        delta = (cache[f"A{L}"] - Y) / len(Y)
+        grads = {}
+        for l in (layers(L) if layers else range(L, 0, -1)):
+            grads[f"W{l}"] = cache[f"A{l - 1}"].T @ delta
+            grads[f"b{l}"] = delta.sum(axis=0)
+            if l > 1:
+                delta = (step(delta, params, cache, l, fprime) if step else
+                         (delta @ params[f"W{l}"].T) * fprime(cache[f"Z{l - 1}"]))
+        return grads
+    return backward_loop
+
+
+def test_check_backward_loop_accepts_the_loop(capsys):
+    ok, out = run(capsys, bp.check_backward_loop, loop_with())
+    assert ok and "4 networks of depth 2 to 4" in out
+
+
+def test_check_backward_loop_names_a_sigmoid_only_slope(capsys):
+    sigmoid_slope = lambda d, p, c, l, f: (d @ p[f"W{l}"].T) * c[f"A{l - 1}"] * (  # noqa: E731
+        1 - c[f"A{l - 1}"])
+    ok, out = run(capsys, bp.check_backward_loop, loop_with(step=sigmoid_slope))
+    assert not ok and "use the fprime you are given" in out
+
+
+def test_check_backward_loop_catches_the_wrong_layer_of_z(capsys):
+    wrong_z = lambda d, p, c, l, f: (d @ p[f"W{l}"].T) * f(c[f"Z{l}"])  # noqa: E731
+    ok, out = run(capsys, bp.check_backward_loop, loop_with(step=wrong_z))
+    assert not ok and "Not yet" in out
+
+
+def test_check_backward_loop_catches_a_loop_that_stops_early(capsys):
+    ok, out = run(capsys, bp.check_backward_loop, loop_with(layers=lambda L: range(L, 1, -1)))
+    assert not ok and "lacks W1, b1" in out
+
+
+def test_check_backward_loop_has_no_answer_for_a_stub_or_a_non_function(capsys):
+    def stub(params, cache, Y, fprime):
+        for _layer in ...:
+            pass
+
+    ok, out = run(capsys, bp.check_backward_loop, stub)
+    assert not ok and "no answer yet" in out
+    ok, out = run(capsys, bp.check_backward_loop, 5)
+    assert not ok and "Expected a function, got int" in out
+
+
+def test_check_backward_loop_fails_nan_gradients(capsys):
+    def nan_loop(params, cache, Y, fprime):
+        return {k: np.full_like(v, np.nan) for k, v in params.items()}
+
+    ok, out = run(capsys, bp.check_backward_loop, nan_loop)
+    assert not ok and "is wrong" in out
+
+
+def test_check_backward_loop_calls_the_notebooks_empty_stub_unanswered(capsys):
+    def backward_loop(params, cache, Y, fprime):
+        grads = {}
+        ...
+        return grads
+
+    ok, out = run(capsys, bp.check_backward_loop, backward_loop)
+    assert not ok and "no answer yet" in out

@@ -128,3 +128,119 @@ def test_composite_derivative_that_returns_nothing_is_told_so(capsys):
 
     assert not ex.check_composite_derivative(forgot_return)
     assert "returns nothing" in capsys.readouterr().out
+
+
+# -- exercise 4: the engine ------------------------------------------------------------------
+def _engine(mul_backward=None, tanh_slope=None):
+    """The reference engine with one line swapped for a learner's slip."""
+    from bpcourse.exercises.solutions import reference
+
+    Value = reference("engine")
+    if mul_backward is not None:
+        def __mul__(self, other):
+            other = other if isinstance(other, Value) else Value(other)
+            out = Value(self.data * other.data, (self, other))
+
+            def _backward():
+                mul_backward(self, other, out)
+            out._backward = _backward
+            return out
+        Value.__mul__ = Value.__rmul__ = __mul__
+    if tanh_slope is not None:
+        def tanh(self):
+            t = np.tanh(self.data)
+            out = Value(t, (self,))
+
+            def _backward():
+                self.grad += tanh_slope(t) * out.grad
+            out._backward = _backward
+            return out
+        Value.tanh = tanh
+    return Value
+
+
+def test_the_reference_engine_passes(capsys):
+    from bpcourse.exercises.chain_rule import check_engine
+
+    assert check_engine(_engine())
+    assert "Correct" in capsys.readouterr().out
+
+
+def test_the_stubbed_engine_has_no_answer_yet(capsys):
+    from bpcourse.exercises.chain_rule import check_engine
+
+    class Stub:
+        def __init__(self, data, parents=()):
+            self.data, self.grad, self.parents = float(data), 0.0, parents
+            self._backward = lambda: None
+
+        def __mul__(self, other):
+            out = Stub(self.data * other.data, (self, other))
+
+            def _backward():
+                self.grad += ...
+            out._backward = _backward
+            return out
+
+        def backward(self):
+            self.grad = 1.0
+            for node in ...:
+                node._backward()
+
+    assert not check_engine(Stub)
+    assert "no answer yet" in capsys.readouterr().out
+    assert not check_engine(...)
+    assert "no answer yet" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("slip, hint", [
+    (lambda a, b, out: (setattr(a, "grad", b.data * out.grad),
+                        setattr(b, "grad", a.data * out.grad)), "add up both contributions"),
+    (lambda a, b, out: (setattr(a, "grad", a.grad + a.data * out.grad),
+                        setattr(b, "grad", b.grad + b.data * out.grad)), "d(ab)/da is b"),
+])
+def test_typical_slips_in_mul_get_their_hint(capsys, slip, hint):
+    from bpcourse.exercises.chain_rule import check_engine
+
+    assert not check_engine(_engine(mul_backward=slip))
+    out = capsys.readouterr().out
+    assert "Not yet" in out and hint in out
+
+
+def test_visiting_the_nodes_in_forward_order_is_caught(capsys):
+    from bpcourse.exercises.chain_rule import check_engine
+
+    Value = _engine()
+
+    def backward(self):
+        order, seen = [], set()
+
+        def visit(node):
+            if id(node) not in seen:
+                seen.add(id(node))
+                for parent in node.parents:
+                    visit(parent)
+                order.append(node)
+        visit(self)
+        for node in order:
+            node.grad = 0.0
+        self.grad = 1.0
+        for node in order:              # the slip: from the inputs up
+            node._backward()
+    Value.backward = backward
+    assert not check_engine(Value)
+    assert "Not yet" in capsys.readouterr().out
+
+
+def test_a_tanh_slope_without_the_square_is_caught(capsys):
+    from bpcourse.exercises.chain_rule import check_engine
+
+    assert not check_engine(_engine(tanh_slope=lambda t: 1 - t))
+    assert "1 - tanh(a)²" in capsys.readouterr().out
+
+
+def test_something_that_is_not_a_class_is_refused(capsys):
+    from bpcourse.exercises.chain_rule import check_engine
+
+    assert not check_engine(3.0)
+    assert "Expected the class Value, got float" in capsys.readouterr().out

@@ -89,7 +89,7 @@ def test_A1_slips_get_their_hint(capsys, wrong, hint):
 # -- shapes ----------------------------------------------------------------------------
 SIZES, N = [4, 5, 3], 10
 RIGHT = {"W1": (4, 5), "b1": (5,), "Z1": (10, 5), "A1": (10, 5), "W2": (5, 3),
-         "b2": (3,), "A2": (10, 3)}
+         "b2": (3,), "Z2": (10, 3), "A2": (10, 3)}
 
 
 def test_expected_shapes_and_bad_names():
@@ -110,7 +110,28 @@ def test_shapes_unknown_key_gets_a_verdict_with_the_valid_names(capsys, key):
 def test_shapes_unknown_key_X_is_pointed_to_A0(capsys):
     ok, out = run(capsys, check_shapes, {"X": (10, 4)}, SIZES, N)
     assert not ok and "The input X is called A0" in out
-    ok, _ = run(capsys, check_shapes, {"A0": (10, 4)}, SIZES, N)
+    ok, _ = run(capsys, check_shapes, {**RIGHT, "A0": (10, 4)}, SIZES, N)
+    assert ok
+
+
+@pytest.mark.parametrize("answer,words", [
+    ({}, "W1, b1, Z1, A1, W2, b2, Z2, A2 are missing"),
+    ({"W1": (4, 5)}, "b1, Z1, A1, W2, b2, Z2, A2 are missing"),
+    ({k: v for k, v in RIGHT.items() if k != "Z2"}, "Z2 is missing"),
+    ({**RIGHT, "b1": 5}, "5 is a number, not a shape"),
+    ({**RIGHT, "b1": 5.0}, "is a number, not a shape"),
+    (..., "no answer yet"),
+    ([(4, 5)], "Expected a dict"),
+])
+def test_shapes_incomplete_answers_are_not_correct(capsys, answer, words):
+    # Before: {}, a dict with only W1 and "b1": 5 were all marked Correct.
+    ok, out = run(capsys, check_shapes, answer, SIZES, N)
+    assert not ok and out.startswith("Not yet") and words in out
+
+
+@pytest.mark.parametrize("given", [np.array([5]), [5], (np.int64(5),), (5.0,)])
+def test_shapes_accept_any_spelling_of_a_tuple(capsys, given):
+    ok, _ = run(capsys, check_shapes, {**RIGHT, "b1": given}, SIZES, N)
     assert ok
 
 

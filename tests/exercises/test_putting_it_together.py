@@ -32,7 +32,7 @@ def test_param_count_right(capsys):
     (3 * 33 + 33 * 33 + 33 * 5, "no bias feeding"),
     (1000, "add up (n_{l-1} + 1) * n_l"),         # no recognised slip: the general hint
     (..., "no answer yet"),
-    ("many", "Expected a number"),
+    ("many", "Could not read 'many' as a number"),
 ])
 def test_param_count_slips(capsys, answer, words):
     ok, out = run(ex.check_param_count, answer, SIZES, capsys=capsys)
@@ -136,3 +136,85 @@ def test_spiral_accuracy_diverged(capsys):
     net.params["W2"][0, 0] = np.nan
     ok, out = run(ex.check_spiral_accuracy, net, capsys=capsys)
     assert not ok and "diverged" in out
+
+
+# -- digits -----------------------------------------------------------------------------------
+def _digits_net(epochs: int, hidden: int = 64, lr: float = 0.01, train=None, seed: int = 0):
+    from bpcourse import fit, optim
+
+    (X_tr, y_tr), _ = ex.digits_split()
+    if train is not None:
+        X_tr, y_tr = train
+    net = MLP([64, hidden, 10], activation="relu", output="softmax", init="he", seed=seed)
+    fit(net, X_tr, y_tr, loss="cross_entropy", optimizer=optim.Adam(lr), epochs=epochs,
+        batch_size=32, progress=False, seed=0)
+    return net
+
+
+def test_digits_split_is_the_notebooks_split():
+    from bpcourse import data
+
+    (X_tr, y_tr), (X_val, y_val) = ex.digits_split()
+    (X2, _), (Xv2, yv2) = data.train_val_split(*data.digits(), val_fraction=0.25, seed=0)
+    assert X_tr.shape == (1348, 64) and X_val.shape == (449, 64)
+    assert np.array_equal(X_tr, X2) and np.array_equal(X_val, Xv2) and np.array_equal(y_val, yv2)
+
+
+def test_digits_the_notebooks_net_passes_with_its_accuracy_and_misclassified_count(capsys):
+    ok, out = run(ex.check_digits_accuracy, _digits_net(20), capsys=capsys)
+    assert ok and out.startswith("Correct")
+    # Counted independently of the check: the net's own predictions on the split.
+    _, (X_val, y_val) = ex.digits_split()
+    n_wrong = int(np.sum(_digits_net(20).predict(X_val) != y_val))
+    assert n_wrong <= 0.05 * len(y_val)
+    assert f"({n_wrong} of 449 images wrong)" in out
+
+
+def test_digits_the_worked_solution_passes(capsys):
+    from bpcourse.exercises.solutions import reference
+
+    assert run(ex.check_digits_accuracy, reference("digits"), capsys=capsys)[0]
+
+
+def test_digits_an_untrained_net_gets_the_underfitting_hint(capsys):
+    ok, out = run(ex.check_digits_accuracy, _digits_net(0), capsys=capsys)
+    assert not ok and "underfitting" in out
+
+
+def test_digits_a_net_trained_on_few_images_gets_the_overfitting_hint(capsys):
+    # 40 training images learnt by heart: perfect on them, poor on the validation images.
+    (X_tr, y_tr), _ = ex.digits_split()
+    few = (X_tr[:40], y_tr[:40])
+    net = _digits_net(60, train=few)
+    ok, out = run(ex.check_digits_accuracy, net, train=few, capsys=capsys)
+    assert not ok and "overfitting" in out and "training accuracy 100.0%" in out
+
+
+def test_digits_a_run_is_judged_by_its_own_recorded_training_accuracy(capsys):
+    from bpcourse.runs import Settings, train_run
+
+    (X_tr, y_tr), val = ex.digits_split()
+    few_run = train_run(Settings(hidden=(64,), epochs=60, lr=0.01), (X_tr[:40], y_tr[:40]),
+                        val)
+    ok, out = run(ex.check_digits_accuracy, few_run, capsys=capsys)
+    assert not ok and "overfitting" in out
+
+
+@pytest.mark.parametrize("answer, says", [
+    (..., "no answer yet"),
+    (None, "no answer yet"),
+    ("digits_net", "Expected a trained MLP, got str"),
+    (42, "Expected a trained MLP, got int"),
+    (MLP([2, 8, 10], output="softmax"), "sizes [2, 8, 10]"),
+    (MLP([64, 8, 10], output="sigmoid"), "output 'sigmoid'"),
+])
+def test_digits_blank_wrong_type_and_wrong_shape_fail_with_a_reason(capsys, answer, says):
+    ok, out = run(ex.check_digits_accuracy, answer, capsys=capsys)
+    assert not ok and out.startswith("Not yet") and says in out
+
+
+def test_digits_a_diverged_net_is_named_as_such(capsys):
+    net = MLP([64, 8, 10], output="softmax", seed=0)
+    net.params["W1"][0, 0] = np.nan
+    ok, out = run(ex.check_digits_accuracy, net, capsys=capsys)
+    assert not ok and "NaN or inf" in out

@@ -201,3 +201,66 @@ def test_answer_key_matches_the_curves():
     assert over.val_loss[-1] > min(over.val_loss) + 0.5
     assert runs["C"].gap == max(r.gap for r in runs.values())
     assert ex.OVERFITTING == "C" and R.run(l2=0.001) is runs["C"]
+
+
+# -- L1 gradient ----------------------------------------------------------------------------
+# Givens of the notebook, worked by hand with λ₁ = 0.05 (sign(0) = 0):
+# dW_l1 = dW + λ₁ sign(W) = [[0.1 + 0.05, 0.2 − 0.05, −0.3 + 0], [0.0 + 0.05, −0.1 + 0, 0.4 − 0.05]]
+L1 = dict(W=[[0.5, -1.0, 0.0], [2.0, 0.0, -0.25]], dW=[[0.1, 0.2, -0.3], [0.0, -0.1, 0.4]],
+          lam1=0.05)
+DW_L1 = [[0.15, 0.15, -0.3], [0.05, -0.1, 0.35]]
+
+
+def test_l1_gradient_reference_answer_passes(capsys):
+    assert ex.check_l1_gradient(DW_L1, **L1)
+    assert capsys.readouterr().out.startswith("Correct")
+
+
+def test_l1_gradient_agrees_with_the_package_backward_pass(capsys):
+    # A one-layer net with X = 0 has data gradient 0 for W1, so the package's dW1 is the
+    # penalty's alone: λ₁ sign(W). Adding the givens' data gradient gives the answer.
+    net = MLP([2, 3], output="identity", init=0.0)
+    net.params["W1"][:] = L1["W"]
+    _, grads = net.loss_and_gradients(np.zeros((1, 2)), np.zeros((1, 3)), l1=L1["lam1"])
+    assert ex.check_l1_gradient(np.asarray(L1["dW"]) + grads["W1"], **L1)
+
+
+@pytest.mark.parametrize("answer", [np.array(DW_L1, dtype=np.float32),
+                                    [[0.15, 0.15, -0.3], [0.05, -0.1, 0.35]],
+                                    np.array(DW_L1) + 1e-12])
+def test_l1_gradient_other_types_of_the_right_answer_pass(capsys, answer):
+    assert ex.check_l1_gradient(answer, **L1)
+
+
+def test_l1_gradient_a_rounding_difference_gets_no_concept_hint(capsys):
+    assert not ex.check_l1_gradient(np.round(np.array(DW_L1), 1), **L1)
+    out = capsys.readouterr().out
+    assert "more digits" in out and "Hint" not in out
+
+
+@pytest.mark.parametrize("answer, hint", [
+    ([[0.125, 0.15, -0.3], [0.1, -0.1, 0.3875]], "that is L2's gradient"),      # dW + λ₁W
+    ([[0.125, 0.25, -0.3], [0.1, -0.1, 0.4125]], "adds the penalty λ₁|w| itself"),
+    ([[0.15, 0.15, -0.25], [0.05, -0.05, 0.35]], "sign(0) = 0"),              # sign(0) = 1
+    ([[0.05, 0.25, -0.3], [-0.05, -0.1, 0.45]], "points along w"),            # dW − λ₁ sign
+    ([[0.05, -0.05, 0.0], [0.05, 0.0, -0.05]], "keep the data gradient"),     # λ₁ sign only
+    ([[0.125, 0.175, -0.3], [0.025, -0.1, 0.375]], "no ½"),                   # ½λ₁ sign
+])
+def test_l1_gradient_slips_get_their_hint(capsys, answer, hint):
+    assert not ex.check_l1_gradient(answer, **L1)
+    assert hint in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("answer, says", [
+    (..., "no answer yet"),
+    (None, "no answer yet"),
+    (np.full((2, 3), np.nan), "NaN"),
+    (np.array([[0.15, np.inf, -0.3], [0.05, -0.1, 0.35]]), "inf"),
+    (DW_L1[0], "shape"),
+    ("0.15", "str"),
+    ([[0.16, 0.15, -0.3], [0.05, -0.1, 0.35]], "largest difference"),
+])
+def test_l1_gradient_blank_nan_wrong_shape_and_wrong_values_fail(capsys, answer, says):
+    assert not ex.check_l1_gradient(answer, **L1)
+    out = capsys.readouterr().out
+    assert out.startswith("Not yet") and says in out

@@ -1,5 +1,6 @@
 """Checks of notebook 00's exercises: right answers pass, the usual slips get their hint."""
 
+import numpy as np
 import pytest
 
 from bpcourse.exercises.start_here import (
@@ -54,8 +55,10 @@ def test_weight_shape_other_layers(capsys):
 
 
 # -- honest rating -------------------------------------------------------------------------
-def test_struggle_rating_right_answer(capsys):
-    ok, out = run(capsys, check_struggle_rating, 3)
+@pytest.mark.parametrize("answer", [3, 3.0, np.int64(3), "3", " 3 "])
+def test_struggle_rating_right_answer(capsys, answer):
+    # 3.0, np.int64(3) and "3" used to be refused for their type.
+    ok, out = run(capsys, check_struggle_rating, answer)
     assert ok and out.startswith("Correct") and "Partly" in out
 
 
@@ -64,8 +67,8 @@ def test_struggle_rating_right_answer(capsys):
     (5, "forget it before it returns"),
     (1, "it is a pass"),
     (2, "it is a pass"),
-    ("3", "whole number from 1 to 5"),
-    (3.0, "whole number from 1 to 5"),
+    ("three", "whole number from 1 to 5"),
+    (2.5, "whole number from 1 to 5"),
     (0, "whole number from 1 to 5"),
     (..., "no answer yet"),
 ])
@@ -116,8 +119,9 @@ def test_sm2_round_down_slip_is_named_when_it_differs(capsys):
     (check_sm2_intervals, "Start with EF = 2.5 and n = 0."),
 ])
 @pytest.mark.parametrize("answer", [..., None])
-def test_no_answer_line_keeps_its_hint(capsys, check, hint, answer):
+def test_no_answer_line_points_to_the_help_not_the_hint(capsys, check, hint, answer):
     ok, out = run(capsys, check, answer)
     assert not ok
     assert out.endswith(". There is no answer yet: replace the ... with yours. "
-                        f"Hint: {hint}\n")
+                        "Stuck? Use the help button below.\n")
+    assert hint not in out

@@ -74,7 +74,7 @@ def test_he_std_xavier_slip(capsys):
 
 def test_he_std_wrong_type(capsys):
     ok, out = verdict_of(check_he_std, "he", capsys)
-    assert not ok and "Expected a number" in out
+    assert not ok and "Could not read 'he' as a number" in out
 
 
 # -- clipping factor ---------------------------------------------------------------------------

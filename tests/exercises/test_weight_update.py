@@ -126,5 +126,68 @@ def test_adam_with_a_zero_gradient_component(capsys):
 
 def test_diverging_no_answer_line(capsys):
     assert not ex.check_diverging_lr(None, options=OPTIONS, a=1.0, b=40.0)
-    assert capsys.readouterr().out == ("Not yet: the learning rate that diverges. There is no "
-                                       "answer yet: replace the ... with yours.\n")
+    assert capsys.readouterr().out == (
+        "Not yet: the learning rate that diverges. There is no answer yet: replace the ... "
+        "with yours. Stuck? Use the help button below.\n")
+
+
+# -- learning-rate schedules -----------------------------------------------------------------
+# Worked by hand: StepDecay(0.1, every=100, factor=0.5) has dropped twice before step 300
+# (after steps 100 and 200), so η = 0.1·0.5² = 0.025. Cosine(0.1, total=101) at t = 26 is a
+# quarter of the way: η = ½·0.1·(1 + cos(π/4)) = 0.05·(1 + 0.70711) = 0.0853553.
+SCHED = dict(lr=0.1, every=100, factor=0.5, t=300, total=101, t_cos=26)
+ETA_STEP, ETA_COS = 0.025, 0.0853553
+
+
+def test_schedule_values_reference_answer_passes(capsys):
+    assert ex.check_schedule_values(ETA_STEP, ETA_COS, **SCHED)
+    assert capsys.readouterr().out.startswith("Correct")
+
+
+def test_schedule_values_agree_with_the_package_schedules(capsys):
+    from bpcourse.schedules import Cosine, StepDecay
+
+    assert StepDecay(0.1, every=100, factor=0.5)(300) == pytest.approx(ETA_STEP)
+    assert Cosine(0.1, total=101)(26) == pytest.approx(ETA_COS, rel=1e-6)
+
+
+@pytest.mark.parametrize("eta_cos", [0.0854, 0.08536, np.float32(0.0853553), "0.0854"])
+def test_schedule_values_correctly_rounded_or_typed_answers_pass(capsys, eta_cos):
+    assert ex.check_schedule_values(np.int64(0) + 0.025, eta_cos, **SCHED)
+    assert capsys.readouterr().out.startswith("Correct")
+
+
+def test_schedule_values_too_few_digits_is_a_rounding_verdict_without_a_concept_hint(capsys):
+    assert not ex.check_schedule_values(ETA_STEP, 0.085, **SCHED)
+    out = capsys.readouterr().out
+    assert "more digits" in out and "Hint" not in out
+
+
+@pytest.mark.parametrize("eta_step, eta_cos, hint", [
+    (0.0125, ETA_COS, "steps are counted from 1"),          # 0.1·0.5^(300 // 100)
+    (0.0125, 0.084521, "steps are counted from 1"),         # the step part is judged first
+    (0.05, ETA_COS, "at every drop"),                        # halved once
+    (ETA_STEP, 0.084521, "progress is (t − 1)/(T − 1)"),     # cos(π·26/101)
+    (ETA_STEP, 0.1707, "halve it"),                          # no ½
+    (ETA_STEP, 0.0146, "with a plus"),                       # 1 − cos
+    (ETA_STEP, 0.0999953, "radians"),                        # cos of degrees
+])
+def test_schedule_values_slips_get_their_hint(capsys, eta_step, eta_cos, hint):
+    assert not ex.check_schedule_values(eta_step, eta_cos, **SCHED)
+    assert hint in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("eta_step, eta_cos, says", [
+    (..., ..., "no answer yet"),
+    (ETA_STEP, ..., "no answer yet"),
+    (float("nan"), ETA_COS, "not a finite number"),
+    (ETA_STEP, float("inf"), "not a finite number"),
+    ("abc", ETA_COS, "Not yet"),
+    ([ETA_STEP], ETA_COS, "Not yet"),
+    (ETA_STEP, None, "no answer yet"),
+])
+def test_schedule_values_blank_nan_and_wrongly_typed_answers_fail(capsys, eta_step, eta_cos,
+                                                                  says):
+    assert not ex.check_schedule_values(eta_step, eta_cos, **SCHED)
+    out = capsys.readouterr().out
+    assert out.startswith("Not yet") and says in out

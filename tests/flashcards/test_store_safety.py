@@ -256,13 +256,15 @@ def interrupted_at(lines: tuple[int, ...], action):
     def calls(frame, event, arg):
         return local if frame.f_code.co_filename in TRANSACTION_FILES else None
 
+    # Put back whatever tracer was there (coverage's, under `make test`), not None.
+    previous = sys.gettrace()
     sys.settrace(calls)
     try:
         result = action()
     except KeyboardInterrupt:
         result = None
     finally:
-        sys.settrace(None)
+        sys.settrace(previous)
     return count, len(fired) == len(lines), result
 
 

@@ -150,3 +150,45 @@ def test_plot_softmax_draws_the_probabilities():
     _, given = plt.subplots()
     assert plot_softmax(p, ax=given) is given and len(given.patches) == 3
     plt.close("all")
+
+
+# -- the live widgets ----------------------------------------------------------------------
+def test_activation_explorer_redraws_once_per_move_and_marks_the_point():
+    from bpcourse.lessons.forward_pass import activation_explorer
+
+    box = activation_explorer("sigmoid", 2.0)
+    box.controls["z"].value = -1.0
+    box.controls["name"].value = "tanh"
+    assert box.redraws == 3
+    assert box.axes.get_title() == "tanh"
+    marked = [c.get_offsets()[0] for c in box.axes.collections]
+    # tanh(-1) and its slope 1 - tanh(-1)^2, by hand.
+    assert np.allclose(sorted(y for _, y in marked), sorted([np.tanh(-1.0),
+                                                             1 - np.tanh(-1.0) ** 2]))
+    assert f"f(-1.00) = {np.tanh(-1.0):.4f}" in box.text.value
+
+
+def test_tiny_explorer_shows_the_output_of_the_chosen_pass():
+    from bpcourse.lessons.forward_pass import tiny_explorer, tiny_forward
+
+    box = tiny_explorer()
+    box.controls["w2_00"].value = -1.0
+    assert box.redraws == 2
+    expected = tiny_forward(1.0, 2.0, 0.8, -1.0, "sigmoid")
+    assert box.axes.get_title() == f"output y_hat = {expected.y_hat:.3f}"
+    assert expected.summary().splitlines()[0] in box.text.value
+
+
+def test_softmax_explorer_bars_are_the_probabilities_with_class_labels():
+    from bpcourse.lessons.forward_pass import softmax_explorer
+
+    box = softmax_explorer()
+    box.controls["target"].value = 2
+    box.controls["z0"].value = 0.0
+    assert box.redraws == 3
+    heights = [p.get_height() for p in box.axes.patches]
+    z = np.array([0.0, 1.0, -1.0])
+    assert np.allclose(heights, np.exp(z) / np.exp(z).sum())
+    assert [t.get_text() for t in box.axes.get_xticklabels()] == ["class 0", "class 1",
+                                                                  "class 2"]
+    assert box.axes.get_title().startswith("T = 1: loss -log p[2]")

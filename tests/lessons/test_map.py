@@ -35,6 +35,8 @@ def test_every_lesson_module_and_checks_module_is_in_the_map():
     package = ROOT / "bpcourse"
     lessons = {p.stem for p in (package / "lessons").iterdir()
                if p.suffix == ".py" or (p / "__init__.py").exists()} - {"__init__"}
-    checks = {p.stem for p in (package / "exercises").glob("*.py")} - {"__init__"}
+    # help and solutions serve every lesson's exercises: the graded help and worked answers.
+    checks = {p.stem for p in (package / "exercises").glob("*.py")} - {
+        "__init__", "help", "solutions"}
     assert lessons == {m.module.rsplit(".", 1)[1] for m in LESSONS if m.module}
     assert checks == {m.slug for m in LESSONS}

@@ -297,3 +297,51 @@ def test_the_widgets_redraw_once_per_move():
     box.controls["patience"].value = 3
     ax = box.axes
     assert "patience 3" in ax.get_title() and ax.get_ylim() == (0, 1.5)
+
+
+# -- data augmentation ----------------------------------------------------------------------
+def test_augment_keeps_the_originals_and_adds_jittered_copies_with_their_labels():
+    X = np.array([[0.0, 0.0], [1.0, 2.0], [3.0, -1.0]])
+    y = np.array([0, 1, 1])
+    X_aug, y_aug = R.augment(X, y, sigma=0.1, copies=2, rng=np.random.default_rng(0))
+    assert X_aug.shape == (9, 2) and y_aug.tolist() == [0, 1, 1] * 3
+    np.testing.assert_array_equal(X_aug[:3], X)
+    jitter = X_aug[3:] - np.tile(X, (2, 1))
+    assert 0 < np.abs(jitter).max() < 0.6           # moved, but only by a few σ
+    assert np.abs(jitter).mean() == pytest.approx(0.1 * np.sqrt(2 / np.pi), rel=0.6)
+
+
+def test_augment_draws_fresh_noise_on_every_call_and_none_with_sigma_zero():
+    X, y = np.zeros((4, 2)), np.zeros(4, dtype=int)
+    rng = np.random.default_rng(0)
+    first, _ = R.augment(X, y, 0.2, 1, rng)
+    second, _ = R.augment(X, y, 0.2, 1, rng)
+    assert not np.array_equal(first, second)
+    still, _ = R.augment(X, y, 0.0, 3, rng)
+    np.testing.assert_array_equal(still, np.zeros((16, 2)))
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"sigma": -0.1, "copies": 1}, "sigma"),
+    ({"sigma": float("nan"), "copies": 1}, "sigma"),
+    ({"sigma": 0.1, "copies": -1}, "copies"),
+    ({"sigma": 0.1, "copies": 1.5}, "copies"),
+])
+def test_augment_refuses_bad_arguments_by_name(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        R.augment(np.zeros((2, 2)), np.zeros(2, dtype=int), rng=np.random.default_rng(0),
+                  **kwargs)
+
+
+def test_augment_refuses_labels_that_do_not_match_the_rows():
+    with pytest.raises(ValueError, match=r"\(3,\)"):
+        R.augment(np.zeros((2, 2)), np.zeros(3, dtype=int), 0.1, 1, np.random.default_rng(0))
+
+
+def test_augmented_training_narrows_the_generalisation_gap_of_the_overfitting_net():
+    plain = R.run().history
+    augmented = R.augmented_run(0.2, copies=4)
+    assert len(augmented.val_loss) == R.DEFAULT.epochs == augmented.steps
+    gap = augmented.val_loss[-1] - augmented.train_loss[-1]
+    assert gap < 0.5 * (plain.val_loss[-1] - plain.train_loss[-1])
+    assert augmented.val_acc[-1] > plain.val_acc[-1]

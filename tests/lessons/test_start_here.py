@@ -74,8 +74,12 @@ def test_button_labels_are_what_the_quiz_shows_for_a_new_card(store, scheduler):
 
 
 def test_button_labels_for_sm2_and_fsrs_new_cards():
-    assert button_labels(SM2()) == ["1 Not at all · 1 d", "2 Barely · 1 d", "3 Partly · 1 d",
-                                    "4 Mostly · 1 d", "5 Perfectly · 1 d"]
+    # SM-2's next interval is 1 day for every rating, so each button shows three: the
+    # easiness a rating sets (2.5 + 0.1 - (5 - q)(0.08 + (5 - q) 0.02), at least 1.3) decides
+    # the third, ceil(6 × EF) days after 3 ratings q in a row.
+    assert button_labels(SM2()) == ["1 Not at all · 1 d", "2 Barely · 1 d",
+                                    "3 Partly · 1 d → 6 d → 14 d", "4 Mostly · 1 d → 6 d → 15 d",
+                                    "5 Perfectly · 1 d → 6 d → 17 d"]
     # py-fsrs's default learning steps are 1 and 10 minutes.
     fsrs_labels = button_labels(FSRS(fuzz=False))
     assert fsrs_labels[0] == "1 Not at all · 1 min" and fsrs_labels[3] == "4 Mostly · 10 min"
@@ -87,10 +91,12 @@ def test_button_labels_after_reviews_grow_with_the_rating():
     scheduler = SM2()
     for rating in (5, 5):
         state = scheduler.review(state, rating, START)
-    # n = 2, interval 6, EF 2.7: a pass gives ceil(6 * 2.7) = 17 days, a fail 1 day.
+    # n = 2, interval 6, EF 2.7: a pass gives ceil(6 * 2.7) = 17 days, a fail 1 day. The
+    # passes then differ by the EF they set: 3 gives 2.56, so ceil(17 * 2.56) = 44 d (1.5 mo)
+    # and ceil(44 * 2.42) = 107 d; 4 keeps 2.7: 46 d, 125 d; 5 gives 2.8: 48 d, then 2.9: 140 d.
     assert button_labels(scheduler, state) == [
-        "1 Not at all · 1 d", "2 Barely · 1 d", "3 Partly · 17 d", "4 Mostly · 17 d",
-        "5 Perfectly · 17 d"]
+        "1 Not at all · 1 d", "2 Barely · 1 d", "3 Partly · 17 d → 1.5 mo → 3.6 mo",
+        "4 Mostly · 17 d → 1.5 mo → 4.2 mo", "5 Perfectly · 17 d → 1.6 mo → 4.7 mo"]
 
 
 def test_spacing_table_lists_each_review():
@@ -176,3 +182,64 @@ def test_plot_spacing_lays_out_only_a_figure_it_made():
     assert plot_spacing(runs, ax=ax) is ax
     assert fig.get_layout_engine() is None and len(ax.collections) == 6
     plt.close("all")
+
+
+# -- the widgets ---------------------------------------------------------------------------
+def test_spacing_explorer_redraws_once_per_rating_with_table_and_timeline():
+    from bpcourse.lessons.start_here import spacing_explorer
+
+    box = spacing_explorer()
+    box.controls["r3"].value = 5
+    assert box.redraws == 2
+    # The table below is the one for the ratings now chosen, SM-2's EF included.
+    expected = spacing_table_html({"SM-2": space_reviews([4, 4, 5, 4, 4], SM2()),
+                                   "FSRS": space_reviews([4, 4, 5, 4, 4], FSRS(fuzz=False))})
+    assert box.text.value == expected
+    assert [t.get_text() for t in box.axes.get_yticklabels()] == ["SM-2", "FSRS"]
+    # One dot label per review and scheduler, reading the chosen ratings.
+    assert sorted(t.get_text() for t in box.axes.texts) == sorted("44544" * 2)
+    with pytest.raises(ValueError, match="five ratings"):
+        spacing_explorer((4, 4))
+
+
+def test_shipped_decks_parses_again_only_when_a_file_changes(tmp_path):
+    from bpcourse.lessons import start_here
+
+    deck = tmp_path / "backprop-essentials.yaml"
+    source = load_deck("backprop-essentials").path.read_text(encoding="utf-8")
+    deck.write_text(source, encoding="utf-8")
+    first = start_here.shipped_decks(tmp_path)
+    again = start_here.shipped_decks(tmp_path)
+    assert [d.name for d in first] == ["backprop-essentials"]
+    assert again[0] is first[0]  # not parsed again
+    changed = source.replace("title:", "title: Changed", 1)
+    deck.write_text(changed, encoding="utf-8")
+    later = start_here.shipped_decks(tmp_path)
+    assert later[0] is not first[0]
+    assert later[0].title.startswith("Changed")
+
+
+def test_dashboard_shows_fresh_numbers_and_redraws_only_when_they_change(store):
+    from bpcourse.lessons.start_here import dashboard
+
+    box = dashboard(store=store, clock=lambda: NOW)
+    button, when, table, image = box.children
+    assert box.redraws == 1 and bytes(image.value).startswith(b"\x89PNG")
+    before = table.value
+    button.click()
+    assert (box.refreshes, box.redraws) == (2, 1)  # nothing new: same picture
+    card = load_deck("backprop-essentials").cards[0]
+    store.record(card.id, 4, when=NOW - timedelta(minutes=5))
+    button.click()
+    assert (box.refreshes, box.redraws) == (3, 2)
+    assert table.value != before
+    # The same table deck_stats gives for every deck, parsed afresh.
+    from bpcourse.flashcards import deck_stats
+    assert table.value == deck_stats(store=store, now=NOW)._repr_html_()
+
+
+def test_nice_ceiling_is_the_next_one_two_five_step():
+    from bpcourse.lessons.start_here import nice_ceiling
+
+    assert [nice_ceiling(v) for v in (0, 0.4, 1, 1.5, 2, 3, 5, 7, 10, 11, 60, 300)] == \
+        [1, 1, 1, 2, 2, 5, 5, 10, 10, 20, 100, 500]

@@ -301,3 +301,32 @@ def test_the_widgets_redraw_once_per_move():
         assert box.redraws == 2 and "step 5" in box.text.value  # diverged: message shown
         box.controls["clip"].value = 5
         assert box.text.value == ""
+
+
+def test_histograms_explorer_hides_the_panels_a_shallow_net_has_no_layers_for():
+    box = D.histograms_explorer("tanh", "he")
+    box.controls["layers"].value = 2  # one hidden layer: one histogram
+    shown = [ax for ax in box.axes if ax.get_visible()]
+    assert len(shown) == 1 and shown[0].get_title().startswith("$Z^{(1)}$")
+    assert "tanh with he init (2 layers)" in box.figure.get_suptitle()
+    box.controls["layers"].value = 9
+    assert [ax.get_title()[:8] for ax in box.axes] == ["$Z^{(1)}", "$Z^{(4)}", "$Z^{(8)}"]
+
+
+def test_profile_explorer_scale_holds_every_choice_and_one_legend_entry_each():
+    grad_window, z_window = D.PROFILE_WINDOWS
+    for activation in D.ACTIVATION_CHOICES:
+        for init in D.INIT_CHOICES:
+            for depth in (2, 10, 30):
+                net, grads = D.run_probe(activation, init, depth)
+                norms = [*D.grad_norms(grads).values(), *D.delta_norms(net).values()]
+                assert all(grad_window[0] < v < grad_window[1] for v in norms)
+                stds = D._layer_stats(net, activation)["z_std"]
+                assert all(z_window[0] < v < z_window[1] for v in stds)
+    box = D.profile_explorer()
+    for layers in (5, 12, 30):
+        box.controls["layers"].value = layers
+    assert box.axes[0].get_ylim() == grad_window and box.axes[1].get_ylim() == z_window
+    assert box.frames_kept >= 2  # the fixed scale keeps the frame
+    labels = [t.get_text() for t in box.axes[0].get_legend().get_texts()]
+    assert len(labels) == 2 and len(set(labels)) == 2

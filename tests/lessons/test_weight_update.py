@@ -252,3 +252,30 @@ def test_optimizer_demo_returns_runs_and_draws_four_paths(plt):
 def test_latex_titles_leave_out_unit_coefficients():
     assert L.Quadratic(a=1, b=10).latex == r"L = \frac{1}{2}\,(\theta_1^2 + 10\,\theta_2^2)"
     assert r"2.5\,u^2" in L.Quadratic(a=2.5, b=1, angle=10).latex
+
+
+# -- the live widgets ----------------------------------------------------------------------
+def test_learning_rate_explorer_redraws_once_per_move_on_kept_contours():
+    box = L.learning_rate_explorer("bowl")
+    contours = [c for c in box.axes[0].collections]
+    box.controls["eta"].value = 0.1
+    assert box.redraws == 2
+    assert box.axes[0].get_title().startswith("η = 0.1: ")
+    # The contours are the backdrop: the same artists, not drawn again.
+    assert [c for c in box.axes[0].collections] == contours
+    assert box.frames_kept == 1
+    assert box.axes[1].get_xlim() == (0.0, 30.0)
+    box.controls["steps"].value = 50
+    assert box.axes[1].get_xlim() == (0.0, 50.0)
+    assert len(box.axes[0].get_legend().get_texts()) == 1
+
+
+def test_optimizer_explorer_menu_loads_rates_and_new_contours_in_one_redraw():
+    box = L.optimizer_explorer("ravine")
+    box.controls["surface"].value = "bowl"
+    assert box.redraws == 2
+    assert box.controls["Adam"].value == L.SURFACES["bowl"].lrs["Adam"]
+    assert box.axes[0].get_xlim() == L.get_surface("bowl").xlim
+    labels = [t.get_text() for t in box.axes[0].get_legend().get_texts()]
+    assert [label.split()[0] for label in labels] == list(L.OPTIMIZERS)
+    assert L.loss_window("bowl", 60) == ((0.0, 60.0), box.axes[1].get_ylim())

@@ -135,6 +135,7 @@ def deltas(params: dict, cache: dict, Y: np.ndarray, bug: str = "none"):
     delta2 = {"no_1_over_N": A2 - Y, "sign": (Y - A2) / N}.get(bug, (A2 - Y) / N)
     W2 = params["W2"]
     dA1 = delta2 @ (W2 if bug == "no_transpose" else W2.T)
+    local: np.ndarray | float
     if bug == "no_fprime":
         local = 1.0
     elif bug == "A_for_fprime":
@@ -184,7 +185,8 @@ class GradientRow:
 
     @property
     def ok(self) -> bool:
-        return self.shape_ok and self.vs_package < TOL and self.vs_numeric < TOL
+        return (self.vs_package is not None and self.vs_numeric is not None
+                and self.vs_package < TOL and self.vs_numeric < TOL)
 
 
 def compare_gradients(grads: dict, package: dict, numeric: dict) -> list[GradientRow]:
@@ -278,7 +280,7 @@ def plot_bug_rows(rows: list[GradientRow], ax=None, title: str | None = None):
             ax.bar(i, top, color="#ffc9c9", hatch="//", edgecolor="#c92a2a")
             ax.text(i, 1e-4, "wrong\nshape", ha="center", va="center", color="#c92a2a",
                     bbox={"fc": "white", "ec": "none"})
-        else:
+        elif r.vs_numeric is not None:
             # Errors of exactly 0 cannot sit on a log axis; draw them at the floor.
             e = max(r.vs_numeric, 1e-16)
             ax.bar(i, e, color="#2f9e44" if r.ok else "#e03131")
