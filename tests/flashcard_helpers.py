@@ -26,3 +26,14 @@ def ids_in(path: Path) -> set[int]:
         return {row[0] for row in conn.execute("SELECT id FROM reviews")}
     finally:
         conn.close()
+
+
+def visible(widget) -> bool:
+    """Whether an ipywidget is shown (the quiz hides its parts with display: none)."""
+    return widget.layout.display != "none"
+
+
+def rate(quiz_widget, rating: int) -> None:
+    """Show the answer of the quiz's current card, then click rating ``rating`` (1-5)."""
+    quiz_widget.show_button.click()
+    quiz_widget.rating_buttons[rating - 1].click()

@@ -2,6 +2,8 @@
 
 import pytest
 
+from bpcourse.flashcards import ReviewStore
+
 
 @pytest.fixture
 def decks_dir(tmp_path, monkeypatch):
@@ -10,3 +12,10 @@ def decks_dir(tmp_path, monkeypatch):
     directory = tmp_path / "flashcards"
     directory.mkdir()
     return directory
+
+
+@pytest.fixture
+def store(tmp_path):
+    """A fresh review store in the test's own folder (a test module may override it)."""
+    with ReviewStore(tmp_path / "reviews.sqlite3") as store:
+        yield store

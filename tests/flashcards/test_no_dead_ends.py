@@ -11,6 +11,7 @@ from datetime import datetime, timedelta, timezone
 from fractions import Fraction
 
 import pytest
+from flashcard_helpers import rate, visible
 
 from bpcourse.flashcards import FSRS, SM2, Limits, ReviewSession, ReviewStore, quiz
 from bpcourse.flashcards.cli import main
@@ -31,21 +32,6 @@ def card(number: int) -> Card:
 BIG = Deck(name="big", title="Big deck", cards=tuple(card(n) for n in range(1, 26)))
 TINY = Deck(name="tiny", title="Tiny deck", cards=BIG.cards[:3])
 NAMES = ("1 Not at all", "2 Barely", "3 Partly", "4 Mostly", "5 Perfectly")
-
-
-@pytest.fixture
-def store(tmp_path):
-    with ReviewStore(tmp_path / "reviews.sqlite3") as store:
-        yield store
-
-
-def visible(widget):
-    return widget.layout.display != "none"
-
-
-def rate(widget, rating):
-    widget.show_button.click()
-    widget.rating_buttons[rating - 1].click()
 
 
 def sm2_intervals(rating: int, steps: int = 3, reps: int = 0, previous: int = 0,

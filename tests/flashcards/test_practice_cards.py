@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from flashcard_helpers import messages, write
+from flashcard_helpers import messages, visible, write
 
 from bpcourse.flashcards import SM2, ReviewStore, deck_stats, export_anki, load_deck, quiz
 from bpcourse.flashcards.cli import main
@@ -45,12 +45,6 @@ cards:
 @pytest.fixture
 def drill(decks_dir):
     return write(decks_dir, "drill", DECK)
-
-
-@pytest.fixture
-def store(tmp_path):
-    with ReviewStore(tmp_path / "reviews.sqlite3") as store:
-        yield store
 
 
 # -- decks ---------------------------------------------------------------------------------
@@ -229,10 +223,6 @@ def test_rating_without_checking_logs_the_seed_and_no_answer(drill, store):
 
 
 # -- widget --------------------------------------------------------------------------------
-
-def visible(widget):
-    return widget.layout.display != "none"
-
 
 def _at(widget, card_id):
     while widget.session.current.id != card_id:

@@ -29,12 +29,6 @@ T0 = datetime(2024, 3, 1, 10, 0, tzinfo=PLUS2).astimezone(UTC)
 CARDS = [Card(f"c{i:02d}", f"front {i}", f"back {i}", deck="test") for i in range(15)]
 
 
-@pytest.fixture
-def store(tmp_path):
-    with ReviewStore(tmp_path / "reviews.sqlite3") as store:
-        yield store
-
-
 def session(store, now, scheduler=None, cards=CARDS, **kwargs):
     return ReviewSession(cards, store, scheduler or SM2(), now=now, tz=PLUS2, **kwargs)
 

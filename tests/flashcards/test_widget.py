@@ -3,6 +3,7 @@
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from flashcard_helpers import rate, visible
 
 from bpcourse.flashcards import FSRS, SM2, ReviewStore, quiz
 from bpcourse.flashcards.deck import Card, Deck
@@ -19,21 +20,6 @@ DECK = Deck(
              deck="tiny"),
     ),
 )
-
-
-@pytest.fixture
-def store(tmp_path):
-    with ReviewStore(tmp_path / "reviews.sqlite3") as store:
-        yield store
-
-
-def visible(widget):
-    return widget.layout.display != "none"
-
-
-def rate(quiz_widget, rating):
-    quiz_widget.show_button.click()
-    quiz_widget.rating_buttons[rating - 1].click()
 
 
 def test_walks_the_deck_records_every_click_redrills_and_summarises(store, capsys):
