@@ -252,3 +252,60 @@ def check_l1_gradient(dW_l1, *, W, dW, lam1: float) -> bool:
     ]
     return grade(dW_l1, right, "the L1-regularised weight gradient dW_l1", slips,
                  "dW_l1 = dW + λ₁ sign(W), with sign(0) = 0.")
+
+
+# -- augmentation -----------------------------------------------------------------------------
+def check_augmentation(augment_fn) -> bool:
+    r"""Check ``augment_fn(X, y, sigma, copies, rng)``: the training points first, then
+    ``copies`` jittered copies of every point (Gaussian noise of standard deviation
+    ``sigma``, drawn from ``rng``), each with its source point's label.
+
+    Shapes: X (N, d), y (N,) -> (N (1 + copies), d) and (N (1 + copies),). Tried on the
+    notebook's training points with ``sigma = 0.02`` and ``copies = 3``; copy k of point
+    i is row N + kN + i, so the copies are stacked in the points' order.
+    """
+    what = "augment_fn(X, y, sigma, copies, rng)"
+    if is_blank(augment_fn):
+        return verdict(False, what, NO_ANSWER)
+    if not callable(augment_fn):
+        return verdict(False, what, f"Expected a function, got {type(augment_fn).__name__}.")
+    (X, y), _ = lesson.make_data()
+    sigma, copies, n = 0.02, 3, len(X)
+    try:
+        out = augment_fn(X.copy(), y.copy(), sigma, copies, np.random.default_rng(5))
+        again = augment_fn(X.copy(), y.copy(), sigma, copies, np.random.default_rng(6))
+    except Exception as e:  # noqa: BLE001 - a learner's code may raise anything
+        return verdict(False, what, f"It raised {type(e).__name__}: {e}.")
+    if out is None or (isinstance(out, tuple) and any(is_blank(part) for part in out)):
+        return verdict(False, what, NO_ANSWER)
+    if not (isinstance(out, tuple) and len(out) == 2):
+        return verdict(False, what, "Return two arrays: (X_aug, y_aug).")
+    X_aug, y_aug = np.asarray(out[0], dtype=float), np.asarray(out[1])
+    want = (n * (1 + copies), X.shape[1])
+    if X_aug.shape != want or y_aug.shape != want[:1]:
+        return verdict(False, what, f"Got shapes {X_aug.shape} and {y_aug.shape}, expected "
+                       f"{want} and {want[:1]}.",
+                       "Keep the N originals and add `copies` jittered copies of each.")
+    if not np.array_equal(X_aug[:n], X):
+        return verdict(False, what, "The first N rows are not the training points.",
+                       "Keep the originals, unchanged, before the copies.")
+    # Copy k of point i is row N + k N + i: the copies are stacked in the points' order.
+    jittered, sources = X_aug[n:], np.tile(X, (copies, 1))
+    if not np.array_equal(y_aug, np.tile(y, copies + 1)):
+        return verdict(False, what, "Some copies carry another label than their source point.",
+                       "Stack the copies in the points' order and repeat the labels the same "
+                       "way: np.tile(y, copies + 1), not np.repeat.")
+    spread = float(np.std(jittered - sources))
+    if not np.all(np.isfinite(jittered)) or not 0.85 * sigma < spread < 1.15 * sigma:
+        hint = ("Scale the noise: rng.normal(0.0, sigma, size) has standard deviation sigma."
+                if spread > 1.15 * sigma else
+                "Uniform noise in [-sigma, sigma] is narrower than sigma: draw Gaussian "
+                "noise with rng.normal(0.0, sigma, size)." if spread > 0 else
+                "The copies are not moved: add noise to each.")
+        return verdict(False, what, f"The copies are spread by {spread:.3g}, not by "
+                       f"sigma = {sigma}.", hint)
+    if np.array_equal(np.asarray(again[0], dtype=float)[n:], jittered):
+        return verdict(False, what, "Two calls with different generators gave the same copies.",
+                       "Draw the noise from the rng you are given, afresh at every call.")
+    return verdict(True, what, f"{copies} copies of each of the {n} points, spread by "
+                   f"{spread:.3f} ≈ sigma, labels kept.")

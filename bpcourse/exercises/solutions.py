@@ -333,6 +333,16 @@ RECORDS: dict[str, Help] = {r.key: r for r in [
          "check_l1_gradient(dW_l1, W=W_l1ex, dW=dW_l1ex, lam1=lam1_ex)",
          _RG + "W_l1ex = np.array([[0.5, -1.0, 0.0], [2.0, 0.0, -0.25]])\n"
          "dW_l1ex = np.array([[0.1, 0.2, -0.3], [0.0, -0.1, 0.4]])\nlam1_ex = 0.05\n"),
+    Help("augmentation",
+         ("Build the copies as an array of shape (copies, N, d): X[None] broadcast against "
+          "noise of that shape from rng.normal(0.0, sigma, size).",
+          "Reshape the copies to (copies · N, d), put them under X with np.concatenate, and "
+          "repeat the labels with np.tile(y, copies + 1)."),
+         "def augment_fn(X, y, sigma, copies, rng):\n"
+         "    noise = rng.normal(0.0, sigma, size=(copies, *X.shape))\n"
+         "    X_aug = np.concatenate([X, (X[None] + noise).reshape(-1, X.shape[1])])\n"
+         "    return X_aug, np.tile(y, copies + 1)",
+         ("augment_fn",), "check_augmentation(augment_fn)", _RG),
     Help("keep_scale",
          ("A unit survives with probability 1 − p. What factor makes its expected value "
           "unchanged?",

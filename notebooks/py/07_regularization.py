@@ -764,6 +764,33 @@ plt.show()
 # they are noise and small changes of speed.
 
 # %% [markdown]
+# ### Exercise 6: augment by hand
+#
+# Write `augment_fn(X, y, sigma, copies, rng)`: return the training points `X` (shape $(N, d)$)
+# followed by `copies` jittered copies of every point, each moved by Gaussian noise of standard
+# deviation `sigma` drawn from `rng`, and the labels to match. Stack the copies in the points'
+# order, so that copy $k$ of point $i$ is row $N + kN + i$. The check compares your copies' spread
+# with `sigma`, their labels with their points', and two calls with different generators.
+
+# %%
+from bpcourse.exercises.regularization import check_augmentation
+
+
+def augment_fn(X, y, sigma, copies, rng):
+    ...   # your answer: return X_aug, y_aug
+
+
+ok = check_augmentation(augment_fn)
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+# Stuck? The button gives a hint, then a second hint, then the worked solution.
+# This cell also sets the reference answer, so the cells below run whatever you wrote.
+from bpcourse.exercises.solutions import help_for, reference
+augment_fn = reference("augmentation", globals())
+help_for("augmentation")
+
+# %% [markdown]
 # ## Summary
 #
 # | | what it changes | effect on the weights | cost |

@@ -264,3 +264,37 @@ def test_l1_gradient_blank_nan_wrong_shape_and_wrong_values_fail(capsys, answer,
     assert not ex.check_l1_gradient(answer, **L1)
     out = capsys.readouterr().out
     assert out.startswith("Not yet") and says in out
+
+
+# -- augmentation -----------------------------------------------------------------------------
+def _augment_with(noise=None, labels=None, originals=True):
+    """A learner's augment with one slip: ``noise(rng, sigma, shape)``, ``labels(y, copies)``."""
+    def augment_fn(X, y, sigma, copies, rng):
+        draw = noise or (lambda r, s, shape: r.normal(0.0, s, size=shape))
+        jitter = draw(rng, sigma, (copies + (0 if originals else 1), *X.shape))
+        moved = (X[None] + jitter).reshape(-1, X.shape[1])
+        X_aug = np.concatenate([X, moved]) if originals else moved
+        return X_aug, (labels or (lambda y, c: np.tile(y, c + 1)))(y, copies)
+    return augment_fn
+
+
+@pytest.mark.parametrize("augment_fn, message", [
+    (_augment_with(), "Correct"),
+    (_augment_with(noise=lambda r, s, shape: r.uniform(-s, s, size=shape)), "Gaussian noise"),
+    (_augment_with(noise=lambda r, s, shape: r.normal(0.0, 1.0, size=shape)), "Scale the noise"),
+    (_augment_with(noise=lambda r, s, shape: np.zeros(shape)), "not moved"),
+    (_augment_with(labels=lambda y, c: np.repeat(y, c + 1)), "not np.repeat"),
+    (_augment_with(originals=False), "not the training points"),
+    (_augment_with(noise=lambda r, s, shape: np.random.default_rng(0).normal(0, s, shape)),
+     "afresh at every call"),
+    (..., "no answer yet"),
+    (lambda X, y, s, c, rng: (..., ...), "no answer yet"),
+    (lambda X, y, s, c, rng: X, "Return two arrays"),
+    (3.0, "Expected a function, got float"),
+])
+def test_check_augmentation_verdicts(capsys, augment_fn, message):
+    from bpcourse.exercises.regularization import check_augmentation
+
+    ok = check_augmentation(augment_fn)
+    out = capsys.readouterr().out
+    assert ok == (message == "Correct") and message in out
