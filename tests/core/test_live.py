@@ -2,6 +2,7 @@
 backdrops drawn once, plain labels on log axes."""
 
 import io
+import re
 
 import ipywidgets as widgets
 import numpy as np
@@ -131,7 +132,8 @@ def test_log_axes_get_plain_labels():
                     grid=(1, 1))
     labels = [t.get_text() for t in live.axes.get_yticklabels() if t.get_text()]
     assert labels and not any("$" in label for label in labels)
-    assert "1e\N{MINUS SIGN}03" in labels or "0.001" in labels
+    # Which decades get a tick depends on matplotlib's version; their form does not.
+    assert all(re.fullmatch(r"1e[\N{MINUS SIGN}+]?\d+|\d+(\.\d+)?", label) for label in labels)
 
 
 def test_held_changes_redraw_once():
